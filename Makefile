@@ -1,0 +1,58 @@
+# usermatch: PGXS build of the extension, plus the project's two entry points:
+#   make demo   install dependencies, build, install, start a throwaway cluster, match sample users
+#   make test   install dependencies, then every test layer (core unit tests, sanitizers, pg_regress,
+#               pgTAP, exported-symbol check); leaves no server running
+EXTENSION   = usermatch
+EXTVERSION  = 0.1.0
+
+MODULE_big  = usermatch
+CORE_SRCS   = $(sort $(wildcard src/core/*.cpp src/core/*/*.cpp))
+GLUE_SRCS   = $(sort $(wildcard src/pg/*.cpp))
+OBJS        = $(CORE_SRCS:.cpp=.o) $(GLUE_SRCS:.cpp=.o)
+
+DATA        = $(wildcard usermatch--*.sql)
+DOCS        = README.md
+
+REGRESS     = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+# Tests run against a running cluster started by scripts/cluster.sh (see `make test`).
+REGRESS_OPTS = --inputdir=. --load-extension=usermatch
+
+PG_CONFIG  ?= pg_config
+PG_CPPFLAGS = -I$(srcdir)/src -DUSERMATCH_GLUE
+PG_CXXFLAGS = -std=c++17 -Wno-register -O2
+SHLIB_LINK += -lstdc++ -licui18n -licuuc -licudata -lphonenumber -lpthread
+
+# PGXS would also compile every .cpp to LLVM bitcode with clang-14, ignoring PG_CXXFLAGS.
+# JIT inlining of our code is worth nothing; skip it.
+override with_llvm = no
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# The core is compiled WITHOUT the server include path: a src/core file that includes a
+# PostgreSQL header fails to compile (the boundary rule, enforced by the build).
+CORE_CXXFLAGS = -std=c++17 -O2 -g -fPIC -fvisibility=hidden -Wall -Wextra -Wno-unused-parameter -I$(srcdir)/src
+src/core/%.o: src/core/%.cpp
+	$(CXX) $(CORE_CXXFLAGS) -MMD -MP -c -o $@ $<
+
+# Header dependencies for the glue too (PGXS does not track them for C++).
+override CXXFLAGS += -MMD -MP
+-include $(OBJS:.o=.d)
+EXTRA_CLEAN += $(OBJS:.o=.d) build-ci build-asan results regression.diffs regression.out
+
+.PHONY: deps demo test test-unit test-sanitize test-regress test-pgtap test-symbols stop bench
+
+deps:
+	scripts/install-deps.sh
+
+demo: deps
+	scripts/demo.sh
+
+test: deps
+	scripts/run-tests.sh
+
+stop:
+	scripts/cluster.sh stop
+
+bench:
+	scripts/bench.sh

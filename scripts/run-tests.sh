@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Every test layer of usermatch, in order; prints the failures and exits non-zero on any.
+#   1. core unit tests (GoogleTest via ctest)
+#   2. the same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   3. build + install the extension, check its exported symbols
+#   4. pg_regress (the SQL surface as psql shows it) against a throwaway cluster
+#   5. pgTAP (behaviour, errors, permissions) via pg_prove against the same cluster
+# The cluster is stopped and removed on exit, whatever happens.
+set -uo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+jobs=$(nproc 2>/dev/null || echo 2)
+passed=0
+failed=0
+failed_layers=()
+
+layer() {  # layer NAME COMMAND...: runs one layer and records the outcome
+  local name=$1; shift
+  echo
+  echo "=== $name"
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    failed_layers+=("$name")
+    echo "=== $name: FAILED"
+  fi
+}
+
+sudo_if_needed() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+unit_tests() {
+  cmake -S . -B build-ci -DCMAKE_BUILD_TYPE=Release -DUSERMATCH_BENCHMARKS=OFF >/dev/null &&
+    cmake --build build-ci -j"$jobs" &&
+    ctest --test-dir build-ci --output-on-failure -j"$jobs"
+}
+
+sanitized_unit_tests() {
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DUSERMATCH_SANITIZE=ON >/dev/null &&
+    cmake --build build-asan -j"$jobs" --target usermatch_unit_tests &&
+    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build-asan --output-on-failure -j"$jobs"
+}
+
+install_extension() {
+  make -j"$jobs" >/dev/null && sudo_if_needed make install >/dev/null && test/check-symbols.sh usermatch.so
+}
+
+export UM_CLUSTER_DIR=${UM_TEST_CLUSTER_DIR:-/tmp/usermatch-test-$$}
+export UM_PORT=${UM_TEST_PORT:-54330}
+cleanup() { scripts/cluster.sh destroy >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+start_cluster() {
+  scripts/cluster.sh start && eval "$(scripts/cluster.sh env)"
+}
+
+regress() {
+  rm -rf results regression.diffs regression.out
+  if ! make installcheck PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER="$PGUSER"; then
+    [[ -f regression.diffs ]] && cat regression.diffs
+    return 1
+  fi
+}
+
+pgtap() {
+  local db=usermatch_tap
+  psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" &&
+    psql -X -q -d "$db" -c "CREATE EXTENSION pgtap" -c "CREATE EXTENSION usermatch" &&
+    pg_prove -d "$db" test/pgtap/*.sql
+}
+
+layer "core unit tests" unit_tests
+layer "core unit tests (ASan + UBSan)" sanitized_unit_tests
+layer "build, install, exported symbols" install_extension
+if [[ ${failed_layers[*]:-} != *"build, install"* ]] && start_cluster; then
+  layer "pg_regress" regress
+  layer "pgTAP" pgtap
+else
+  failed=$((failed + 2)); failed_layers+=("pg_regress" "pgTAP (no cluster)")
+fi
+
+echo
+if ((failed > 0)); then echo "failed layers: ${failed_layers[*]}"; fi
+echo "test layers: $passed passed, $failed failed"
+((failed == 0))

@@ -1,0 +1,24 @@
+// Trimming the common prefix and suffix never changes an edit distance and shortens the work.
+#pragma once
+
+#include "core/core_guard.hpp"
+
+#include <cstddef>
+#include <string_view>
+
+namespace usermatch::compare::detail {
+
+inline void remove_common_affix(std::u32string_view& a, std::u32string_view& b) noexcept {
+    std::size_t prefix = 0;
+    const std::size_t shorter = a.size() < b.size() ? a.size() : b.size();
+    while (prefix < shorter && a[prefix] == b[prefix]) ++prefix;
+    a.remove_prefix(prefix);
+    b.remove_prefix(prefix);
+    std::size_t suffix = 0;
+    const std::size_t rest = a.size() < b.size() ? a.size() : b.size();
+    while (suffix < rest && a[a.size() - 1 - suffix] == b[b.size() - 1 - suffix]) ++suffix;
+    a.remove_suffix(suffix);
+    b.remove_suffix(suffix);
+}
+
+}  // namespace usermatch::compare::detail

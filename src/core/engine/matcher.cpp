@@ -1,0 +1,87 @@
+#include "core/engine/matcher.hpp"
+
+#include "core/engine/scorer.hpp"
+#include "core/engine/task_runner.hpp"
+#include "core/errors.hpp"
+
+#include <chrono>
+
+namespace usermatch::engine {
+
+namespace {
+
+double since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+RunStats run(const Profile& profile, const RecordStore& left, const RecordStore* right, const RunOptions& options,
+             const EmitFn& emit, const KeepGoingFn& keep_going) {
+    if (left.field_count() != profile.fields.size() || (right && right->field_count() != profile.fields.size()))
+        throw Error(ErrorCode::InvalidParameter, "record store was built for a different profile");
+    RunStats stats;
+    stats.left_records = left.size();
+    stats.right_records = right ? right->size() : 0;
+    stats.seconds_normalize = left.normalize_seconds() + (right ? right->normalize_seconds() : 0);
+    stats.prior = effective_prior(profile, left.size(), right ? right->size() : left.size());
+    const RecordStore& rstore = right ? *right : left;
+    const double min_p = options.min_probability.value_or(profile.threshold);
+    const double min_w = Scorer::weight_for_probability(min_p);
+    Scorer scorer(profile, stats.prior);
+
+    TaskRunner runner(options.threads, keep_going);
+    auto t0 = std::chrono::steady_clock::now();
+    CandidateGenerator gen(profile, left, right, runner);
+    stats.seconds_block += since(t0);
+    stats.rules = gen.estimate();
+    stats.oversized_blocks = gen.oversized_blocks();
+
+    const unsigned nt = runner.threads();
+    const std::size_t slice_count = nt * 4;  // a few slices per thread balance uneven pair costs
+    std::vector<CandidatePair> chunk;
+    std::vector<std::vector<MatchResult>> results(slice_count);
+    const std::size_t store_bytes = left.memory_bytes() + (right ? right->memory_bytes() : 0);
+
+    for (;;) {
+        runner.check();
+        t0 = std::chrono::steady_clock::now();
+        bool more = gen.next(chunk, options.chunk_pairs);
+        stats.seconds_block += since(t0);
+        if (!more) break;
+        stats.candidate_pairs += chunk.size();
+
+        t0 = std::chrono::steady_clock::now();
+        const std::size_t per = (chunk.size() + slice_count - 1) / slice_count;
+        runner.run(slice_count, [&](std::size_t s) {
+            std::vector<MatchResult>& out = results[s];
+            out.clear();
+            std::size_t begin = s * per, end = std::min(chunk.size(), begin + per);
+            for (std::size_t i = begin; i < end; ++i) {
+                if ((i & 4095) == 0 && runner.cancelled()) return;
+                double w;
+                if (scorer.weight_at_least(left, chunk[i].left, rstore, chunk[i].right, min_w, w))
+                    out.push_back({chunk[i].left, chunk[i].right, w, Scorer::probability(w)});
+            }
+        });
+        stats.seconds_compare += since(t0);
+        stats.pairs_scored += chunk.size();
+
+        std::size_t result_bytes = 0;
+        for (const auto& r : results) result_bytes += r.capacity() * sizeof(MatchResult);
+        stats.peak_memory_bytes = std::max(stats.peak_memory_bytes, store_bytes + gen.memory_bytes() +
+                                                                        chunk.capacity() * sizeof(CandidatePair) +
+                                                                        result_bytes);
+        t0 = std::chrono::steady_clock::now();
+        for (const auto& r : results) {
+            if (r.empty()) continue;
+            emit(r.data(), r.size());
+            stats.pairs_emitted += r.size();
+        }
+        stats.seconds_emit += since(t0);
+    }
+    stats.peak_memory_bytes = std::max(stats.peak_memory_bytes, store_bytes + gen.memory_bytes());
+    return stats;
+}
+
+}  // namespace usermatch::engine

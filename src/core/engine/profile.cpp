@@ -1,0 +1,439 @@
+// Profile parsing: one pass over the JSON that both builds the Profile and records every problem.
+#include "core/engine/profile.hpp"
+
+#include "core/engine/profile_levels.hpp"
+#include "core/errors.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+namespace usermatch::engine {
+
+using nlohmann::json;
+
+namespace {
+
+const FieldType kTypes[] = {FieldType::PersonName, FieldType::Text,     FieldType::Phone, FieldType::Email,
+                            FieldType::Date,       FieldType::IdNumber, FieldType::Exact, FieldType::Number};
+
+const Transform kTransforms[] = {
+    Transform::PinyinInitials, Transform::FirstToken, Transform::LastToken, Transform::SortedTokens,
+    Transform::Soundex,        Transform::DoubleMetaphone, Transform::Year, Transform::MonthDay,
+    Transform::Prefix3,        Transform::DigitsLast4, Transform::Pinyin, Transform::Nickname};
+
+std::string in_quotes(const std::string& s) { return "\"" + s + "\""; }
+
+bool transform_applies(Transform t, FieldType type) {
+    switch (t) {
+    case Transform::None: return true;
+    case Transform::Year:
+    case Transform::MonthDay: return type == FieldType::Date;
+    case Transform::Prefix3:
+    case Transform::DigitsLast4: return type != FieldType::Date && type != FieldType::Number;
+    default: return type == FieldType::PersonName || type == FieldType::Text;
+    }
+}
+
+class Builder {
+public:
+    Builder(const std::vector<std::string>* columns) : columns_(columns) {}
+
+    std::vector<Problem> problems;
+    Profile profile;
+
+    void build(std::string_view text) {
+        json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+        if (doc.is_discarded()) {
+            add("$", "invalid JSON");
+            return;
+        }
+        if (!doc.is_object()) {
+            add("$", "must be a JSON object");
+            return;
+        }
+        static const char* const kKeys[] = {"id", "fields", "blocking", "threshold", "max_block_size",
+                                            "prior", "max_cluster_size"};
+        unknown_keys(doc, "$", kKeys, std::size(kKeys));
+        id(doc);
+        fields(doc);
+        blocking(doc);
+        if (doc.contains("threshold")) profile.threshold = probability(doc["threshold"], "$.threshold", 0.9);
+        if (doc.contains("prior")) profile.prior = probability(doc["prior"], "$.prior", 0.5);
+        if (doc.contains("max_block_size"))
+            profile.max_block_size = positive(doc["max_block_size"], "$.max_block_size", 2, 5000);
+        if (doc.contains("max_cluster_size"))
+            profile.max_cluster_size = positive(doc["max_cluster_size"], "$.max_cluster_size", 1, 100);
+    }
+
+private:
+    const std::vector<std::string>* columns_;
+
+    void add(std::string path, std::string problem) { problems.push_back({std::move(path), std::move(problem)}); }
+
+    void unknown_keys(const json& obj, const std::string& path, const char* const* keys, std::size_t n) {
+        for (auto it = obj.begin(); it != obj.end(); ++it) {
+            if (std::find_if(keys, keys + n, [&](const char* k) { return it.key() == k; }) == keys + n)
+                add(path + "." + it.key(), "unknown key " + in_quotes(it.key()));
+        }
+    }
+
+    bool column_known(const std::string& c) const {
+        return !columns_ || std::find(columns_->begin(), columns_->end(), c) != columns_->end();
+    }
+
+    double probability(const json& v, const std::string& path, double fallback) {
+        if (!v.is_number()) {
+            add(path, "must be a number between 0 and 1 exclusive");
+            return fallback;
+        }
+        double p = v.get<double>();
+        if (!(p > 0 && p < 1)) {
+            add(path, "must be between 0 and 1 exclusive");
+            return fallback;
+        }
+        return p;
+    }
+
+    std::size_t positive(const json& v, const std::string& path, std::int64_t min, std::size_t fallback) {
+        if (!v.is_number_integer() || v.get<std::int64_t>() < min) {
+            add(path, "must be an integer >= " + std::to_string(min));
+            return fallback;
+        }
+        return static_cast<std::size_t>(v.get<std::int64_t>());
+    }
+
+    void id(const json& doc) {
+        if (!doc.contains("id")) {
+            add("$.id", "missing: name the column holding the record id");
+            return;
+        }
+        const json& v = doc["id"];
+        if (!v.is_string() || v.get<std::string>().empty()) {
+            add("$.id", "must be a non-empty string naming the id column");
+            return;
+        }
+        profile.id_column = v.get<std::string>();
+        if (!column_known(profile.id_column))
+            add("$.id", "column " + in_quotes(profile.id_column) + " does not exist in the source");
+    }
+
+    void fields(const json& doc) {
+        if (!doc.contains("fields") || !doc["fields"].is_array() || doc["fields"].empty()) {
+            add("$.fields", "must be a non-empty array of fields");
+            return;
+        }
+        const json& arr = doc["fields"];
+        for (std::size_t i = 0; i < arr.size(); ++i) field(arr[i], "$.fields[" + std::to_string(i) + "]");
+    }
+
+    void field(const json& f, const std::string& path) {
+        Field out;
+        if (!f.is_object()) {
+            add(path, "must be an object");
+            profile.fields.push_back(out);
+            return;
+        }
+        static const char* const kKeys[] = {"name", "column", "expression", "type", "region",
+                                            "date_order", "levels", "m", "u", "tf"};
+        unknown_keys(f, path, kKeys, std::size(kKeys));
+        if (!f.contains("name") || !f["name"].is_string() || f["name"].get<std::string>().empty()) {
+            add(path + ".name", "must be a non-empty string");
+        } else {
+            out.name = f["name"].get<std::string>();
+            for (const Field& other : profile.fields)
+                if (other.name == out.name) add(path + ".name", "duplicate field name " + in_quotes(out.name));
+        }
+        bool has_column = f.contains("column"), has_expr = f.contains("expression");
+        if (has_column == has_expr) {
+            add(path, has_column ? "has both \"column\" and \"expression\"; give exactly one"
+                                 : "needs either \"column\" or \"expression\"");
+        }
+        if (has_column) {
+            if (!f["column"].is_string() || f["column"].get<std::string>().empty()) {
+                add(path + ".column", "must be a non-empty string");
+            } else {
+                out.column = f["column"].get<std::string>();
+                if (!column_known(out.column))
+                    add(path + ".column", "column " + in_quotes(out.column) + " does not exist in the source");
+            }
+        }
+        if (has_expr) {
+            if (!f["expression"].is_string() || f["expression"].get<std::string>().empty())
+                add(path + ".expression", "must be a non-empty string (an SQL expression)");
+            else
+                out.expression = f["expression"].get<std::string>();
+        }
+        bool type_ok = false;
+        if (!f.contains("type") || !f["type"].is_string()) {
+            add(path + ".type", "missing; expected one of " + type_list());
+        } else {
+            std::string t = f["type"].get<std::string>();
+            for (FieldType ft : kTypes)
+                if (field_type_name(ft) == t) {
+                    out.type = ft;
+                    type_ok = true;
+                }
+            if (!type_ok) add(path + ".type", "unknown type " + in_quotes(t) + "; expected one of " + type_list());
+        }
+        if (f.contains("region")) {
+            if (!f["region"].is_string() || f["region"].get<std::string>().size() != 2)
+                add(path + ".region", "must be a two-letter region code such as \"CN\"");
+            else if (type_ok && out.type != FieldType::Phone)
+                add(path + ".region", "only applies to a phone field");
+            else
+                out.region = f["region"].get<std::string>();
+        }
+        if (f.contains("date_order")) {
+            const json& d = f["date_order"];
+            if (d == "DMY") out.date_order = DateOrder::DayFirst;
+            else if (d == "MDY") out.date_order = DateOrder::MonthFirst;
+            else add(path + ".date_order", "must be \"DMY\" or \"MDY\"");
+            if (type_ok && out.type != FieldType::Date) add(path + ".date_order", "only applies to a date field");
+        }
+        if (f.contains("tf")) {
+            if (!f["tf"].is_boolean()) add(path + ".tf", "must be true or false");
+            else out.tf = f["tf"].get<bool>();
+        }
+        if (type_ok) levels(f, path, out);
+        profile.fields.push_back(std::move(out));
+    }
+
+    void levels(const json& f, const std::string& path, Field& out) {
+        out.levels = default_levels(out.type);
+        if (f.contains("levels")) {
+            const json& arr = f["levels"];
+            if (!arr.is_array() || arr.empty()) {
+                add(path + ".levels", "must be a non-empty array of level names");
+            } else {
+                std::vector<Level> custom;
+                bool ok = true;
+                for (std::size_t j = 0; j < arr.size(); ++j) {
+                    std::string lp = path + ".levels[" + std::to_string(j) + "]";
+                    if (!arr[j].is_string()) {
+                        add(lp, "must be a string");
+                        ok = false;
+                        continue;
+                    }
+                    std::string name = arr[j].get<std::string>();
+                    if (name == "else") {
+                        if (j + 1 != arr.size()) add(lp, "\"else\" may only be the last level");
+                        continue;
+                    }
+                    std::string why;
+                    auto level = parse_level_name(name, out.type, why);
+                    if (!level) {
+                        add(lp, why);
+                        ok = false;
+                    } else {
+                        custom.push_back(*level);
+                    }
+                }
+                if (ok) {
+                    custom.push_back(out.levels.back());  // the type's "else" level
+                    out.levels = std::move(custom);
+                }
+            }
+        }
+        probabilities(f, path, "m", out, true);
+        probabilities(f, path, "u", out, false);
+    }
+
+    void probabilities(const json& f, const std::string& path, const char* key, Field& out, bool is_m) {
+        if (!f.contains(key)) return;
+        const json& arr = f[key];
+        std::string p = path + "." + key;
+        if (!arr.is_array()) {
+            add(p, "must be an array of probabilities, one per level including \"else\"");
+            return;
+        }
+        if (arr.size() != out.levels.size()) {
+            add(p, "has " + std::to_string(arr.size()) + " values but the field has " +
+                       std::to_string(out.levels.size()) + " levels (including \"else\")");
+            return;
+        }
+        for (std::size_t j = 0; j < arr.size(); ++j) {
+            std::string jp = p + "[" + std::to_string(j) + "]";
+            if (!arr[j].is_number() || !(arr[j].get<double>() > 0 && arr[j].get<double>() < 1)) {
+                add(jp, "must be a probability between 0 and 1 exclusive");
+                continue;
+            }
+            (is_m ? out.levels[j].m : out.levels[j].u) = arr[j].get<double>();
+        }
+    }
+
+    void blocking(const json& doc) {
+        if (!doc.contains("blocking") || !doc["blocking"].is_array() || doc["blocking"].empty()) {
+            add("$.blocking", "must be a non-empty array of rules (each an array of keys)");
+            return;
+        }
+        const json& rules = doc["blocking"];
+        for (std::size_t r = 0; r < rules.size(); ++r) {
+            std::string rp = "$.blocking[" + std::to_string(r) + "]";
+            if (!rules[r].is_array() || rules[r].empty()) {
+                add(rp, "must be a non-empty array of keys such as \"phone\" or \"name.pinyin_initials\"");
+                continue;
+            }
+            BlockingRule rule;
+            for (std::size_t k = 0; k < rules[r].size(); ++k) {
+                std::string kp = rp + "[" + std::to_string(k) + "]";
+                if (!rules[r][k].is_string()) {
+                    add(kp, "must be a string");
+                    continue;
+                }
+                if (auto key = blocking_key(rules[r][k].get<std::string>(), kp)) rule.keys.push_back(*key);
+            }
+            profile.blocking.push_back(std::move(rule));
+        }
+    }
+
+    std::optional<BlockingKey> blocking_key(const std::string& text, const std::string& path) {
+        std::string field = text, transform;
+        auto dot = text.find('.');
+        if (dot != std::string::npos) {
+            field = text.substr(0, dot);
+            transform = text.substr(dot + 1);
+        }
+        BlockingKey key;
+        key.text = text;
+        bool found = false;
+        for (std::size_t i = 0; i < profile.fields.size(); ++i)
+            if (profile.fields[i].name == field) {
+                key.field = i;
+                found = true;
+            }
+        if (!found) {
+            add(path, "blocking key " + in_quotes(text) + " names no field");
+            return std::nullopt;
+        }
+        if (!transform.empty()) {
+            bool known = false;
+            for (Transform t : kTransforms)
+                if (transform_name(t) == transform) {
+                    key.transform = t;
+                    known = true;
+                }
+            if (!known) {
+                std::string list;
+                for (Transform t : kTransforms) list += (list.empty() ? "" : ", ") + std::string(transform_name(t));
+                add(path, "unknown transform " + in_quotes(transform) + "; expected one of " + list);
+                return std::nullopt;
+            }
+        }
+        FieldType type = profile.fields[key.field].type;
+        if (!transform_applies(key.transform, type)) {
+            add(path, "transform " + in_quotes(transform) + " does not apply to a " +
+                          std::string(field_type_name(type)) + " field");
+            return std::nullopt;
+        }
+        return key;
+    }
+
+    static std::string type_list() {
+        std::string s;
+        for (FieldType t : kTypes) s += (s.empty() ? "" : ", ") + std::string(field_type_name(t));
+        return s;
+    }
+};
+
+}  // namespace
+
+std::string_view field_type_name(FieldType type) {
+    switch (type) {
+    case FieldType::PersonName: return "person_name";
+    case FieldType::Text: return "text";
+    case FieldType::Phone: return "phone";
+    case FieldType::Email: return "email";
+    case FieldType::Date: return "date";
+    case FieldType::IdNumber: return "id_number";
+    case FieldType::Exact: return "exact";
+    case FieldType::Number: return "number";
+    }
+    return "?";
+}
+
+std::string_view transform_name(Transform t) {
+    switch (t) {
+    case Transform::None: return "";
+    case Transform::PinyinInitials: return "pinyin_initials";
+    case Transform::FirstToken: return "first_token";
+    case Transform::LastToken: return "last_token";
+    case Transform::SortedTokens: return "sorted_tokens";
+    case Transform::Soundex: return "soundex";
+    case Transform::DoubleMetaphone: return "double_metaphone";
+    case Transform::Year: return "year";
+    case Transform::MonthDay: return "month_day";
+    case Transform::Prefix3: return "prefix3";
+    case Transform::DigitsLast4: return "digits_last4";
+    case Transform::Pinyin: return "pinyin";
+    case Transform::Nickname: return "nickname";
+    }
+    return "?";
+}
+
+std::vector<Problem> validate_profile(std::string_view text, const std::vector<std::string>* source_columns) {
+    Builder b(source_columns);
+    b.build(text);
+    return std::move(b.problems);
+}
+
+Profile parse_profile(std::string_view text, const std::vector<std::string>* source_columns) {
+    Builder b(source_columns);
+    b.build(text);
+    if (!b.problems.empty()) {
+        const Problem& p = b.problems.front();
+        std::string detail;
+        if (b.problems.size() > 1)
+            detail = std::to_string(b.problems.size() - 1) + " more problem(s); validate the profile to see all";
+        throw Error(ErrorCode::InvalidParameter, "invalid matching profile: " + p.path + ": " + p.problem, detail);
+    }
+    return std::move(b.profile);
+}
+
+std::string profile_to_json(const Profile& p) {
+    json doc = json::object();
+    doc["id"] = p.id_column;
+    json fields = json::array();
+    for (const Field& f : p.fields) {
+        json jf = json::object();
+        jf["name"] = f.name;
+        if (!f.column.empty()) jf["column"] = f.column;
+        else jf["expression"] = f.expression;
+        jf["type"] = std::string(field_type_name(f.type));
+        if (f.type == FieldType::Phone) jf["region"] = f.region;
+        if (f.type == FieldType::Date) jf["date_order"] = f.date_order == DateOrder::DayFirst ? "DMY" : "MDY";
+        json names = json::array(), m = json::array(), u = json::array();
+        for (const Level& l : f.levels) {
+            names.push_back(l.name);
+            m.push_back(l.m);
+            u.push_back(l.u);
+        }
+        jf["levels"] = names;
+        jf["m"] = m;
+        jf["u"] = u;
+        jf["tf"] = f.tf;
+        fields.push_back(jf);
+    }
+    doc["fields"] = fields;
+    json blocking = json::array();
+    for (const BlockingRule& r : p.blocking) {
+        json rule = json::array();
+        for (const BlockingKey& k : r.keys) rule.push_back(k.text);
+        blocking.push_back(rule);
+    }
+    doc["blocking"] = blocking;
+    doc["threshold"] = p.threshold;
+    doc["max_block_size"] = p.max_block_size;
+    if (p.prior) doc["prior"] = *p.prior;
+    doc["max_cluster_size"] = p.max_cluster_size;
+    // nlohmann::json keeps object keys sorted: the output is canonical.
+    return doc.dump();
+}
+
+double effective_prior(const Profile& profile, std::size_t left_records, std::size_t right_records) {
+    if (profile.prior) return *profile.prior;
+    std::size_t n = std::max<std::size_t>({left_records, right_records, 2});
+    return 1.0 / static_cast<double>(n);
+}
+
+}  // namespace usermatch::engine

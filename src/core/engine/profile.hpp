@@ -1,0 +1,112 @@
+// A matching profile: which fields to compare, how (comparison levels with m/u probabilities),
+// how to block (which pairs to compare at all), and the decision threshold.
+// Parsed and validated from JSON; validation reports every problem at once.
+#pragma once
+
+#include "core/core_guard.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace usermatch::engine {
+
+enum class FieldType : std::uint8_t { PersonName, Text, Phone, Email, Date, IdNumber, Exact, Number };
+
+// What a comparison level tests. `Level::param` holds the threshold where one applies.
+enum class Condition : std::uint8_t {
+    Exact,             // normalised values equal
+    SamePinyin,        // person_name: pinyin forms equal, spaces removed (张伟 = 張偉 = Zhang Wei)
+    SwappedTokens,     // person_name: same multiset of pinyin tokens (Wei Zhang = Zhang Wei)
+    Nickname,          // person_name: same tokens after canonical_given_name (Bill = William)
+    JaroWinkler,       // jw(a, b) >= param  (person_name/text on the pinyin/normalised form; email on the whole address)
+    OsaAtMost,         // OSA distance <= param (phone: on national digits)
+    SameNationalNumber,// phone: last 9 digits equal
+    SameLocalPart,     // email: local parts equal
+    LocalJaroWinkler,  // email: jw(local parts) >= param
+    DayMonthSwapped,   // date: year equal, day and month exchanged
+    OneComponentOff,   // date: exactly two of year/month/day equal
+    WithinOneYear,     // date: at most 365 days apart
+    WithinPercent,     // number: |a-b| <= param% of max(|a|,|b|)
+    Else,              // always true: the final level
+};
+
+struct Level {
+    std::string name;  // as written in JSON: "exact", "jw>=0.92", "osa<=1", "else", ...
+    Condition condition = Condition::Else;
+    double param = 0;
+    double m = 0.5;    // P(level | records match)
+    double u = 0.5;    // P(level | records do not match)
+};
+
+enum class DateOrder : std::uint8_t { DayFirst, MonthFirst };
+
+struct Field {
+    std::string name;
+    std::string column;      // exactly one of column / expression is set
+    std::string expression;  // SQL expression evaluated by the glue; the engine only carries it
+    FieldType type = FieldType::Text;
+    std::string region = "CN";                  // phone
+    DateOrder date_order = DateOrder::DayFirst; // date
+    std::vector<Level> levels;                  // ordered; the last one is always Condition::Else
+    bool tf = false;                            // term-frequency adjustment (carried, no effect yet)
+};
+
+enum class Transform : std::uint8_t {
+    None, PinyinInitials, FirstToken, LastToken, SortedTokens, Soundex, DoubleMetaphone,
+    Year, MonthDay, Prefix3, DigitsLast4, Pinyin, Nickname,
+};
+
+struct BlockingKey {
+    std::size_t field = 0;  // index into Profile::fields
+    Transform transform = Transform::None;
+    std::string text;       // as written: "name.pinyin_initials"
+};
+
+struct BlockingRule {
+    std::vector<BlockingKey> keys;  // a pair is a candidate when it agrees on every key
+};
+
+struct Profile {
+    std::string id_column;
+    std::vector<Field> fields;
+    std::vector<BlockingRule> blocking;
+    double threshold = 0.9;
+    std::size_t max_block_size = 5000;
+    // P(match) for a random pair. When absent the engine uses 1 / max(records on the larger side, 2)
+    // at run time (see effective_prior).
+    std::optional<double> prior;
+    std::size_t max_cluster_size = 100;
+};
+
+struct Problem {
+    std::string path;     // JSONPath-like: "$.fields[2].type"
+    std::string problem;  // "unknown type \"emial\"; expected one of ..."
+};
+
+// Every problem of the profile at once (empty = valid). When `source_columns` is given, the id
+// column and every field column must be one of them.
+std::vector<Problem> validate_profile(std::string_view json,
+                                      const std::vector<std::string>* source_columns = nullptr);
+
+// Parses a profile; throws Error(InvalidParameter) with the first problem (path in the message) and
+// the number of other problems in the detail.
+Profile parse_profile(std::string_view json, const std::vector<std::string>* source_columns = nullptr);
+
+// Canonical JSON: every setting explicit (levels with their m and u), keys in a fixed order.
+std::string profile_to_json(const Profile& profile);
+
+// The prior used at run time: profile.prior, else 1 / max(left_records, right_records, 2).
+double effective_prior(const Profile& profile, std::size_t left_records, std::size_t right_records);
+
+// Names, for messages and serialisation.
+std::string_view field_type_name(FieldType type);
+std::string_view transform_name(Transform transform);
+
+// The default levels (with m and u) of a type, final "else" level included.
+std::vector<Level> default_levels(FieldType type);
+
+}  // namespace usermatch::engine

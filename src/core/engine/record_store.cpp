@@ -1,0 +1,357 @@
+// Record store: per-type normalisation at append time, per-thread batches merged in order.
+#include "core/engine/record_store.hpp"
+
+#include "core/engine/hash.hpp"
+#include "core/engine/name_tokens.hpp"
+#include "core/engine/task_runner.hpp"
+#include "core/errors.hpp"
+#include "core/normalize/normalize.hpp"
+#include "core/text/utf8.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstdio>
+
+namespace usermatch::engine {
+
+namespace {
+
+constexpr std::uint32_t kEmpty = UINT32_MAX;
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+        s.remove_suffix(1);
+    return s;
+}
+
+// Per-thread scratch buffers so normalisation reuses memory.
+struct Scratch {
+    std::string a, b;
+    std::u32string cps;
+    std::vector<std::string_view> tokens;
+};
+
+Scratch& scratch() {
+    thread_local Scratch* s = nullptr;  // leaked on purpose: no thread_local destructors in the core
+    if (!s) s = new Scratch();
+    return *s;
+}
+
+void push_null(FieldColumn& c) {
+    c.norm.append({});
+    c.h_norm.push_back(0);
+    switch (c.type) {
+    case FieldType::PersonName:
+        c.form.append({});
+        c.cps.append({});
+        c.h_alt.push_back(0);
+        c.h_sorted.push_back(0);
+        c.h_nick.push_back(0);
+        break;
+    case FieldType::Text:
+        c.form.append({});
+        c.cps.append({});
+        break;
+    case FieldType::Phone:
+        c.cps.append({});
+        c.h_alt.push_back(0);
+        break;
+    case FieldType::Email:
+        c.cps.append({});
+        c.h_alt.push_back(0);
+        c.ival.push_back(0);
+        break;
+    case FieldType::Date: c.ival.push_back(0); break;
+    case FieldType::IdNumber:
+        c.cps.append({});
+        c.strong.push_back(0);
+        break;
+    case FieldType::Exact: break;
+    case FieldType::Number: c.dval.push_back(0); break;
+    }
+}
+
+void mark_row(FieldColumn& c, bool is_null) {
+    if ((c.rows & 63) == 0) c.null_bits.push_back(0);
+    if (is_null) c.null_bits.back() |= std::uint64_t(1) << (c.rows & 63);
+    ++c.rows;
+}
+
+void append_name(const Field& f, std::string_view raw, FieldColumn& c, Scratch& s) {
+    std::string norm = normalize::normalize_name(raw);
+    if (norm.empty()) {
+        push_null(c);
+        mark_row(c, true);
+        return;
+    }
+    const std::string form = text::is_ascii(norm) ? norm : normalize::pinyin(norm);
+    c.norm.append(norm);
+    c.h_norm.push_back(hash_bytes(norm));
+    c.form.append(form);
+    s.cps.clear();
+    text::decode_utf8_into(form, s.cps);
+    c.cps.append(s.cps);
+    if (f.type == FieldType::PersonName) {
+        compact_tokens(form, s.a);
+        c.h_alt.push_back(hash_bytes(s.a));
+        sorted_tokens(form, s.tokens, s.a, false);
+        c.h_sorted.push_back(hash_bytes(s.a));
+        sorted_tokens(form, s.tokens, s.a, true);
+        c.h_nick.push_back(hash_bytes(s.a));
+    }
+    mark_row(c, false);
+}
+
+void append_phone(const Field& f, std::string_view raw, FieldColumn& c, Scratch& s) {
+    std::optional<std::string> e164 = normalize::normalize_phone(raw, f.region);
+    std::string& digits = s.a;
+    digits.clear();
+    for (char ch : e164 ? std::string_view(*e164) : raw)
+        if (ch >= '0' && ch <= '9') digits.push_back(ch);
+    if (!e164 && digits.size() < 5) {  // not a phone number at all
+        push_null(c);
+        mark_row(c, true);
+        return;
+    }
+    std::string_view norm = e164 ? std::string_view(*e164) : std::string_view(digits);
+    c.norm.append(norm);
+    c.h_norm.push_back(hash_bytes(norm));
+    std::string_view last9 = digits.size() > 9 ? std::string_view(digits).substr(digits.size() - 9) : digits;
+    c.h_alt.push_back(hash_bytes(last9));
+    s.cps.assign(digits.begin(), digits.end());
+    c.cps.append(s.cps);
+    mark_row(c, false);
+}
+
+void append_email(std::string_view raw, FieldColumn& c, Scratch& s) {
+    std::optional<std::string> e = normalize::normalize_email(raw);
+    std::string& norm = s.a;
+    if (e) {
+        norm = *e;
+    } else {  // keep a corrupted address comparable: trimmed, ASCII lower-case
+        norm.assign(trim(raw));
+        for (char& ch : norm)
+            if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    }
+    if (norm.empty()) {
+        push_null(c);
+        mark_row(c, true);
+        return;
+    }
+    c.norm.append(norm);
+    c.h_norm.push_back(hash_bytes(norm));
+    std::size_t at = norm.find('@');
+    std::string_view local = std::string_view(norm).substr(0, at);
+    c.h_alt.push_back(hash_bytes(local));
+    s.cps.clear();
+    text::decode_utf8_into(norm, s.cps);
+    c.cps.append(s.cps);
+    std::size_t local_cps = s.cps.find(U'@');
+    c.ival.push_back(static_cast<std::int32_t>(local_cps == std::u32string::npos ? s.cps.size() : local_cps));
+    mark_row(c, false);
+}
+
+void append_date(const Field& f, std::string_view raw, FieldColumn& c) {
+    auto order = f.date_order == DateOrder::DayFirst ? normalize::DateOrder::DayFirst : normalize::DateOrder::MonthFirst;
+    std::optional<normalize::Date> d = normalize::parse_date(trim(raw), order);
+    if (!d) {
+        push_null(c);
+        mark_row(c, true);
+        return;
+    }
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", d->year, d->month, d->day);
+    c.norm.append(buf);
+    c.h_norm.push_back(hash_bytes(buf));
+    c.ival.push_back(d->year * 10000 + d->month * 100 + d->day);
+    mark_row(c, false);
+}
+
+void append_id_number(std::string_view raw, FieldColumn& c, Scratch& s) {
+    std::string& norm = s.a;
+    norm.clear();
+    for (char ch : raw) {
+        if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+        if ((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') || static_cast<unsigned char>(ch) >= 0x80)
+            norm.push_back(ch);
+    }
+    if (norm.empty()) {
+        push_null(c);
+        mark_row(c, true);
+        return;
+    }
+    c.norm.append(norm);
+    c.h_norm.push_back(hash_bytes(norm));
+    s.cps.clear();
+    text::decode_utf8_into(norm, s.cps);
+    c.cps.append(s.cps);
+    // An 18-character PRC identity number is strong only when its check digit is right; any other
+    // non-empty identifier (passport, SSN) is taken as is.
+    bool strong = norm.size() != 18 || normalize::cn_id_valid(norm);
+    c.strong.push_back(strong ? 1 : 0);
+    mark_row(c, false);
+}
+
+void append_exact(std::string_view raw, FieldColumn& c) {
+    std::string_view v = trim(raw);
+    if (v.empty()) {
+        push_null(c);
+        mark_row(c, true);
+        return;
+    }
+    c.norm.append(v);
+    c.h_norm.push_back(hash_bytes(v));
+    mark_row(c, false);
+}
+
+void append_number(std::string_view raw, FieldColumn& c, Scratch& s) {
+    std::string& t = s.a;
+    t.clear();
+    for (char ch : trim(raw))
+        if (ch != ',' && ch != '_' && ch != ' ') t.push_back(ch);
+    char* end = nullptr;
+    double v = t.empty() ? 0 : std::strtod(t.c_str(), &end);
+    if (t.empty() || end != t.c_str() + t.size()) {
+        push_null(c);
+        mark_row(c, true);
+        return;
+    }
+    c.norm.append(t);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    c.h_norm.push_back(hash_bytes(buf));
+    c.dval.push_back(v);
+    mark_row(c, false);
+}
+
+}  // namespace
+
+void append_normalized(const Field& f, RawValue raw, FieldColumn& c) {
+    c.type = f.type;
+    if (!raw || trim(*raw).empty()) {
+        push_null(c);
+        mark_row(c, true);
+        return;
+    }
+    Scratch& s = scratch();
+    switch (f.type) {
+    case FieldType::PersonName:
+    case FieldType::Text: append_name(f, *raw, c, s); break;
+    case FieldType::Phone: append_phone(f, *raw, c, s); break;
+    case FieldType::Email: append_email(*raw, c, s); break;
+    case FieldType::Date: append_date(f, *raw, c); break;
+    case FieldType::IdNumber: append_id_number(*raw, c, s); break;
+    case FieldType::Exact: append_exact(*raw, c); break;
+    case FieldType::Number: append_number(*raw, c, s); break;
+    }
+}
+
+std::size_t FieldColumn::memory_bytes() const {
+    auto vb = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
+    return vb(null_bits) + norm.memory_bytes() + form.memory_bytes() + cps.memory_bytes() + vb(h_norm) +
+           vb(h_alt) + vb(h_sorted) + vb(h_nick) + vb(ival) + vb(dval) + vb(strong);
+}
+
+void FieldColumn::append_all(const FieldColumn& o) {
+    // Null bitmap: re-pack bit by bit when this column does not end on a word boundary.
+    for (std::size_t i = 0; i < o.rows; ++i) mark_row(*this, o.is_null(i));
+    norm.append_all(o.norm);
+    form.append_all(o.form);
+    cps.append_all(o.cps);
+    auto cat = [](auto& dst, const auto& src) { dst.insert(dst.end(), src.begin(), src.end()); };
+    cat(h_norm, o.h_norm);
+    cat(h_alt, o.h_alt);
+    cat(h_sorted, o.h_sorted);
+    cat(h_nick, o.h_nick);
+    cat(ival, o.ival);
+    cat(dval, o.dval);
+    cat(strong, o.strong);
+}
+
+RecordStore::RecordStore(const Profile& profile) : fields_(profile.fields), columns_(profile.fields.size()) {
+    for (std::size_t f = 0; f < fields_.size(); ++f) columns_[f].type = fields_[f].type;
+}
+
+std::optional<std::size_t> RecordStore::find(std::string_view id) const {
+    if (id_table_.empty()) return std::nullopt;
+    std::size_t mask = id_table_.size() - 1;
+    for (std::size_t slot = hash_bytes(id) & mask;; slot = (slot + 1) & mask) {
+        std::uint32_t idx = id_table_[slot];
+        if (idx == kEmpty) return std::nullopt;
+        if (ids_[idx] == id) return idx;
+    }
+}
+
+void RecordStore::grow_id_table() {
+    std::size_t cap = id_table_.empty() ? 1024 : id_table_.size() * 2;
+    id_table_.assign(cap, kEmpty);
+    std::size_t mask = cap - 1;
+    for (std::size_t i = 0; i < ids_.size(); ++i) {
+        std::size_t slot = hash_bytes(ids_[i]) & mask;
+        while (id_table_[slot] != kEmpty) slot = (slot + 1) & mask;
+        id_table_[slot] = static_cast<std::uint32_t>(i);
+    }
+}
+
+void RecordStore::add_id(std::string_view id) {
+    if (ids_.size() >= UINT32_MAX - 1)
+        throw Error(ErrorCode::ProgramLimit, "a record store holds at most 4294967294 records");
+    if ((ids_.size() + 1) * 2 > id_table_.size()) grow_id_table();
+    std::size_t mask = id_table_.size() - 1;
+    std::size_t slot = hash_bytes(id) & mask;
+    for (; id_table_[slot] != kEmpty; slot = (slot + 1) & mask)
+        if (ids_[id_table_[slot]] == id)
+            throw Error(ErrorCode::UniqueViolation, "duplicate record id \"" + std::string(id) + "\"",
+                        "record ids must be unique within a source");
+    id_table_[slot] = static_cast<std::uint32_t>(ids_.size());
+    ids_.append(id);
+}
+
+void RecordStore::append(std::string_view id, const std::vector<RawValue>& values) {
+    if (values.size() != fields_.size())
+        throw Error(ErrorCode::InvalidParameter, "record \"" + std::string(id) + "\" has " +
+                                                     std::to_string(values.size()) + " values, the profile has " +
+                                                     std::to_string(fields_.size()) + " fields");
+    auto t0 = std::chrono::steady_clock::now();
+    add_id(id);
+    for (std::size_t f = 0; f < fields_.size(); ++f) append_normalized(fields_[f], values[f], columns_[f]);
+    normalize_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void RecordStore::append_batch(const std::vector<std::string_view>& ids, const std::vector<RawValue>& values,
+                               unsigned threads, const std::function<bool()>& keep_going) {
+    const std::size_t n = ids.size(), nf = fields_.size();
+    if (values.size() != n * nf)
+        throw Error(ErrorCode::InvalidParameter, "append_batch: values must hold ids.size() x field_count() entries");
+    auto t0 = std::chrono::steady_clock::now();
+    for (std::string_view id : ids) add_id(id);  // duplicates fail before any work
+    const std::size_t slice = 2048;
+    const std::size_t slices = (n + slice - 1) / slice;
+    std::vector<std::vector<FieldColumn>> parts(slices);
+    TaskRunner runner(threads, keep_going);
+    runner.run(slices, [&](std::size_t s) {
+        std::vector<FieldColumn>& cols = parts[s];
+        cols.resize(nf);
+        std::size_t begin = s * slice, end = std::min(n, begin + slice);
+        for (std::size_t f = 0; f < nf; ++f) {
+            cols[f].type = fields_[f].type;
+            for (std::size_t i = begin; i < end; ++i) append_normalized(fields_[f], values[i * nf + f], cols[f]);
+        }
+    });
+    for (auto& cols : parts) {
+        for (std::size_t f = 0; f < nf; ++f) columns_[f].append_all(cols[f]);
+        std::vector<FieldColumn>().swap(cols);
+    }
+    normalize_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::size_t RecordStore::memory_bytes() const {
+    std::size_t total = ids_.memory_bytes() + id_table_.capacity() * sizeof(std::uint32_t);
+    for (const FieldColumn& c : columns_) total += c.memory_bytes();
+    return total;
+}
+
+}  // namespace usermatch::engine

@@ -1,0 +1,52 @@
+#include "core/engine/scorer.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace usermatch::engine {
+
+Scorer::Scorer(const Profile& profile, double prior)
+    : profile_(profile), prior_weight_(std::log2(prior / (1 - prior))) {
+    const std::size_t nf = profile.fields.size();
+    weights_.resize(nf);
+    max_rest_.assign(nf + 1, 0.0);
+    for (std::size_t f = 0; f < nf; ++f)
+        for (const Level& l : profile.fields[f].levels) weights_[f].push_back(std::log2(l.m / l.u));
+    for (std::size_t f = nf; f-- > 0;) {
+        double best = 0;  // the NULL level adds 0
+        for (double w : weights_[f]) best = std::max(best, w);
+        max_rest_[f] = max_rest_[f + 1] + best;
+    }
+}
+
+double Scorer::weight(const RecordStore& L, std::size_t a, const RecordStore& R, std::size_t b) const {
+    double w = prior_weight_;
+    for (std::size_t f = 0; f < weights_.size(); ++f)
+        w += level_weight(f, compare_field(profile_.fields[f], L.column(f), a, R.column(f), b));
+    return w;
+}
+
+bool Scorer::weight_at_least(const RecordStore& L, std::size_t a, const RecordStore& R, std::size_t b,
+                             double min_weight, double& out) const {
+    double w = prior_weight_;
+    for (std::size_t f = 0; f < weights_.size(); ++f) {
+        if (w + max_rest_[f] < min_weight) return false;
+        w += level_weight(f, compare_field(profile_.fields[f], L.column(f), a, R.column(f), b));
+    }
+    out = w;
+    return w >= min_weight;
+}
+
+double Scorer::probability(double w) {
+    if (w > 60) return 1.0;
+    double e = std::exp2(w);
+    return e / (1 + e);
+}
+
+double Scorer::weight_for_probability(double p) {
+    if (p <= 0) return -INFINITY;
+    if (p >= 1) return INFINITY;
+    return std::log2(p / (1 - p));
+}
+
+}  // namespace usermatch::engine

@@ -1,0 +1,42 @@
+// Fellegi-Sunter scoring: match weight = log2(prior / (1 - prior)) + sum over fields of
+// log2(m / u) of the level reached (NULL level: 0); probability = 2^w / (1 + 2^w).
+#pragma once
+
+#include "core/core_guard.hpp"
+#include "core/engine/comparison.hpp"
+#include "core/engine/profile.hpp"
+#include "core/engine/record_store.hpp"
+
+#include <vector>
+
+namespace usermatch::engine {
+
+class Scorer {
+public:
+    Scorer(const Profile& profile, double prior);
+
+    double prior_weight() const { return prior_weight_; }
+    // log2(m/u) of a level; 0 for kNullLevel.
+    double level_weight(std::size_t field, int level) const {
+        return level < 0 ? 0.0 : weights_[field][static_cast<std::size_t>(level)];
+    }
+
+    // Full match weight of the pair (every field compared).
+    double weight(const RecordStore& L, std::size_t a, const RecordStore& R, std::size_t b) const;
+
+    // Match weight when it can reach `min_weight`; false as soon as the fields left cannot lift the
+    // weight to min_weight (skips the expensive comparisons of clear non-matches).
+    bool weight_at_least(const RecordStore& L, std::size_t a, const RecordStore& R, std::size_t b, double min_weight,
+                         double& weight) const;
+
+    static double probability(double weight);
+    static double weight_for_probability(double probability);
+
+private:
+    const Profile& profile_;
+    double prior_weight_;
+    std::vector<std::vector<double>> weights_;
+    std::vector<double> max_rest_;  // max_rest_[f]: the largest weight fields f.. can still add
+};
+
+}  // namespace usermatch::engine

@@ -1,0 +1,38 @@
+// Runs pure computation on worker threads while the calling thread (the PostgreSQL backend) keeps
+// polling a keep_going callback. Worker threads block all signals and never call callbacks.
+#pragma once
+
+#include "core/core_guard.hpp"
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+
+namespace usermatch::engine {
+
+class TaskRunner {
+public:
+    // `keep_going` may be empty (never cancelled). threads >= 1 (0 is treated as 1).
+    TaskRunner(unsigned threads, std::function<bool()> keep_going);
+
+    // Calls body(task_index) for every index in [0, tasks) on the worker threads. Returns when all
+    // are done. The calling thread calls keep_going at least every ~10 ms; when it returns false,
+    // cancelled() becomes true, workers stop taking tasks, and after joining them this throws
+    // Error(QueryCanceled). An exception thrown by a task is rethrown here (after joining).
+    void run(std::size_t tasks, const std::function<void(std::size_t)>& body);
+
+    // Long task bodies check this now and then (e.g. every few thousand items) and return early.
+    bool cancelled() const { return cancelled_.load(std::memory_order_relaxed); }
+
+    unsigned threads() const { return threads_; }
+
+    // Checks keep_going on the calling thread (between runs); throws Error(QueryCanceled).
+    void check();
+
+private:
+    unsigned threads_;
+    std::function<bool()> keep_going_;
+    std::atomic<bool> cancelled_{false};
+};
+
+}  // namespace usermatch::engine

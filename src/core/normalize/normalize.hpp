@@ -1,0 +1,58 @@
+// Normalisers: turn the ways people write a value into one canonical form.
+// Inputs and outputs are UTF-8. All are thread-safe (ICU objects are cached per thread).
+#pragma once
+
+#include "core/core_guard.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace usermatch::normalize {
+
+// NFKC, case folding, diacritics removed (é -> e), punctuation dropped, runs of spaces collapsed
+// and trimmed, Traditional Chinese folded to Simplified (張偉 -> 张伟). "" stays "".
+std::string normalize_name(std::string_view utf8);
+
+// Han characters to toneless pinyin syllables separated by single spaces (张伟 -> "zhang wei",
+// 張偉 -> "zhang wei"); Latin text is case-folded and kept; mixed text keeps word boundaries.
+std::string pinyin(std::string_view utf8);
+
+// True when the text contains at least one Han character.
+bool has_han(std::string_view utf8);
+// True for a Han (CJK ideograph) code point: U+4E00..U+9FFF fast, other blocks via ICU script data.
+bool is_han_code_point(char32_t cp);
+
+// E.164 (+8613812345678) via libphonenumber; std::nullopt when the text is not a possible number.
+// Throws Error(InvalidParameter) naming the argument when `region` is not a known CLDR region.
+std::optional<std::string> normalize_phone(std::string_view text, std::string_view region = "CN");
+
+// Trimmed, lower-cased address; for gmail.com/googlemail.com dots in the local part are removed
+// and googlemail.com becomes gmail.com; a "+tag" suffix of the local part is removed for providers
+// known to support it. std::nullopt when it does not look like local@domain.
+std::optional<std::string> normalize_email(std::string_view text);
+
+struct Date {
+    int year;
+    int month;
+    int day;
+    bool operator==(const Date& o) const { return year == o.year && month == o.month && day == o.day; }
+};
+
+enum class DateOrder { DayFirst, MonthFirst };
+
+// ISO (2024-03-05, 2024/3/5), YYYYMMDD, DD/MM/YYYY or MM/DD/YYYY (per `order`, also with '.' or
+// '-'), YYYY年M月D日, "5 March 2024", "March 5, 2024". std::nullopt when no real calendar date.
+std::optional<Date> parse_date(std::string_view text, DateOrder order = DateOrder::DayFirst);
+
+// 18-character PRC resident identity number: 17 digits + check character (0-9 or X) per
+// ISO 7064 MOD 11-2, a plausible region code, and a real birth date.
+bool cn_id_valid(std::string_view text);
+// Birth date encoded in a valid ID number (std::nullopt when not valid).
+std::optional<Date> cn_id_birth_date(std::string_view text);
+
+// Canonical given name for a known nickname, on normalised lower-case tokens
+// ("bill" -> "william", "bob" -> "robert", "liz" -> "elizabeth"); returns the input otherwise.
+std::string_view canonical_given_name(std::string_view normalized_token);
+
+}  // namespace usermatch::normalize

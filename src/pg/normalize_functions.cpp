@@ -1,0 +1,70 @@
+// SQL normalisers: usermatch.normalize_name, pinyin, normalize_phone, normalize_email,
+// parse_date, cn_id_valid, cn_id_birth_date.
+#include "core/errors.hpp"
+#include "core/normalize/normalize.hpp"
+#include "pg/datum.hpp"
+
+namespace {
+
+using usermatch::Error;
+using usermatch::ErrorCode;
+namespace normalize = usermatch::normalize;
+
+Datum optional_text(const std::optional<std::string>& value, FunctionCallInfo fcinfo) {
+    if (!value) PG_RETURN_NULL();
+    return usermatch::pg::text_datum(*value);
+}
+
+Datum optional_date(const std::optional<normalize::Date>& value, FunctionCallInfo fcinfo) {
+    if (!value) PG_RETURN_NULL();
+    return usermatch::pg::date_datum(value->year, value->month, value->day);
+}
+
+normalize::DateOrder parse_date_order(std::string_view order) {
+    std::string upper;
+    for (char c : order) upper.push_back(static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c));
+    if (upper == "DMY") return normalize::DateOrder::DayFirst;
+    if (upper == "MDY") return normalize::DateOrder::MonthFirst;
+    throw Error(ErrorCode::InvalidParameter,
+                "parse_date: invalid value \"" + std::string(order) + "\" for argument date_order",
+                {}, "Use 'DMY' (05/03/2024 is 5 March) or 'MDY' (05/03/2024 is May 3).");
+}
+
+}  // namespace
+
+USERMATCH_FUNCTION(usermatch_normalize_name) {
+    text* s = PG_GETARG_TEXT_PP(0);
+    return usermatch::pg::text_datum(normalize::normalize_name(usermatch::pg::text_view(s)));
+}
+
+USERMATCH_FUNCTION(usermatch_pinyin) {
+    text* s = PG_GETARG_TEXT_PP(0);
+    return usermatch::pg::text_datum(normalize::pinyin(usermatch::pg::text_view(s)));
+}
+
+USERMATCH_FUNCTION(usermatch_normalize_phone) {
+    text* s = PG_GETARG_TEXT_PP(0);
+    text* region = PG_GETARG_TEXT_PP(1);
+    return optional_text(normalize::normalize_phone(usermatch::pg::text_view(s), usermatch::pg::text_view(region)), fcinfo);
+}
+
+USERMATCH_FUNCTION(usermatch_normalize_email) {
+    text* s = PG_GETARG_TEXT_PP(0);
+    return optional_text(normalize::normalize_email(usermatch::pg::text_view(s)), fcinfo);
+}
+
+USERMATCH_FUNCTION(usermatch_parse_date) {
+    text* s = PG_GETARG_TEXT_PP(0);
+    text* order = PG_GETARG_TEXT_PP(1);
+    return optional_date(normalize::parse_date(usermatch::pg::text_view(s), parse_date_order(usermatch::pg::text_view(order))), fcinfo);
+}
+
+USERMATCH_FUNCTION(usermatch_cn_id_valid) {
+    text* s = PG_GETARG_TEXT_PP(0);
+    PG_RETURN_BOOL(normalize::cn_id_valid(usermatch::pg::text_view(s)));
+}
+
+USERMATCH_FUNCTION(usermatch_cn_id_birth_date) {
+    text* s = PG_GETARG_TEXT_PP(0);
+    return optional_date(normalize::cn_id_birth_date(usermatch::pg::text_view(s)), fcinfo);
+}

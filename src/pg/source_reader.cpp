@@ -1,0 +1,272 @@
+#include "pg/source_reader.hpp"
+
+#include "core/errors.hpp"
+#include "pg/settings.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+
+extern "C" {
+#include "catalog/pg_class.h"
+#include "lib/stringinfo.h"
+#include "utils/syscache.h"
+#include "utils/rel.h"
+}
+
+namespace usermatch::pg {
+namespace {
+
+using engine::FieldType;
+
+// Type categories a field of each type accepts (pg_type.typcategory).
+bool category_allowed(FieldType type, char category) {
+    switch (category) {
+        case TYPCATEGORY_STRING:
+        case TYPCATEGORY_NUMERIC:
+            return true;
+        case TYPCATEGORY_DATETIME:
+            return type == FieldType::Date || type == FieldType::Text || type == FieldType::Exact;
+        default:
+            // Enums, domains over text (category of their base type), user types like citext ('S').
+            return category == TYPCATEGORY_ENUM && (type == FieldType::Text || type == FieldType::Exact);
+    }
+}
+
+// One column of the source as the engine sees it, resolved against the catalog.
+struct ColumnRef {
+    const char* column = nullptr;      // plain column (nullptr when an expression)
+    const char* expression = nullptr;  // SQL expression over the row
+    const char* field = nullptr;       // for messages
+    FieldType type = FieldType::Exact;
+};
+
+// Builds "SELECT <id>::text, <field>::text, ... FROM <relation>" after checking columns and types.
+// Plain PostgreSQL code (no C++ objects), called through pg_call.
+char* build_query(Oid relid, const ColumnRef* columns, int ncolumns) {
+    HeapTuple classtup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+    if (!HeapTupleIsValid(classtup))
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("relation with OID %u does not exist", relid)));
+    Form_pg_class classform = (Form_pg_class)GETSTRUCT(classtup);
+    char relkind = classform->relkind;
+    char* relname = pstrdup(NameStr(classform->relname));
+    char* nspname = get_namespace_name(classform->relnamespace);
+    ReleaseSysCache(classtup);
+    if (relkind != RELKIND_RELATION && relkind != RELKIND_VIEW && relkind != RELKIND_MATVIEW &&
+        relkind != RELKIND_PARTITIONED_TABLE && relkind != RELKIND_FOREIGN_TABLE)
+        ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+                        errmsg("\"%s\" is not a table, view or materialized view", relname)));
+
+    StringInfoData sql;
+    initStringInfo(&sql);
+    appendStringInfoString(&sql, "SELECT ");
+    for (int i = 0; i < ncolumns; ++i) {
+        const ColumnRef& ref = columns[i];
+        if (i > 0) appendStringInfoString(&sql, ", ");
+        if (ref.expression) {
+            appendStringInfo(&sql, "(%s)::pg_catalog.text", ref.expression);
+            continue;
+        }
+        AttrNumber attnum = get_attnum(relid, ref.column);
+        if (attnum == InvalidAttrNumber || attnum < 0)
+            ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
+                            errmsg("column \"%s\" of relation \"%s\" does not exist", ref.column, relname),
+                            ref.field ? errdetail("The profile's field \"%s\" reads it.", ref.field)
+                                      : errdetail("The profile's \"id\" names it.")));
+        Oid typid = get_atttype(relid, attnum);
+        char category;
+        bool preferred;
+        get_type_category_preferred(getBaseType(typid), &category, &preferred);
+        const char* quoted = quote_identifier(ref.column);
+        if (ref.field && !category_allowed(ref.type, category))
+            ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
+                            errmsg("column \"%s\" of relation \"%s\" has type %s, which field \"%s\" cannot read",
+                                   ref.column, relname, format_type_be(typid), ref.field),
+                            errhint("Use text, a numeric type, or for dates date/timestamp; or give the field an \"expression\".")));
+        if (category == TYPCATEGORY_DATETIME)
+            // Independent of DateStyle: 1985-03-12, never 12/03/1985.
+            appendStringInfo(&sql, "pg_catalog.to_char(%s, 'YYYY-MM-DD')", quoted);
+        else
+            appendStringInfo(&sql, "%s::pg_catalog.text", quoted);
+    }
+    appendStringInfo(&sql, " FROM %s", quote_qualified_identifier(nspname, relname));
+    return sql.data;
+}
+
+// Copies one fetched batch into views (detoasting as needed). Plain PostgreSQL code: the vectors
+// are sized by the caller, so filling them cannot throw.
+int fill_batch(SPITupleTable* table, uint64 rows, int ncolumns, std::string_view* ids, engine::RawValue* values) {
+    for (uint64 r = 0; r < rows; ++r) {
+        HeapTuple tuple = table->vals[r];
+        for (int c = 0; c < ncolumns; ++c) {
+            bool isnull;
+            Datum d = SPI_getbinval(tuple, table->tupdesc, c + 1, &isnull);
+            if (c == 0) {
+                if (isnull) return static_cast<int>(r) + 1;  // caller reports the NULL id
+                text* t = DatumGetTextPP(d);
+                ids[r] = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+                continue;
+            }
+            engine::RawValue& slot = values[r * (ncolumns - 1) + (c - 1)];
+            if (isnull) {
+                slot = std::nullopt;
+            } else {
+                text* t = DatumGetTextPP(d);
+                slot = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+            }
+        }
+    }
+    return 0;
+}
+
+}  // namespace
+
+SpiConnection::SpiConnection() {
+    pg_call([] {
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    });
+    open_ = true;
+}
+
+SpiConnection::~SpiConnection() {
+    // Only reached on a normal return or a C++ exception; in both cases no PostgreSQL error is
+    // in flight, so finishing here is safe. Errors from SPI_finish cannot be reported from a
+    // destructor: ignore them (the transaction end cleans up anyway).
+    if (open_) {
+        MemoryContext caller = CurrentMemoryContext;
+        PG_TRY();
+        { SPI_finish(); }
+        PG_CATCH();
+        {
+            MemoryContextSwitchTo(caller);
+            FlushErrorState();
+        }
+        PG_END_TRY();
+    }
+}
+
+void SpiConnection::finish() {
+    if (!open_) return;
+    open_ = false;
+    pg_call([] { SPI_finish(); });
+}
+
+std::string relation_display_name(Oid relid) {
+    const char* name = pg_call([&] {
+        char* relname = get_rel_name(relid);
+        if (!relname) ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("relation with OID %u does not exist", relid)));
+        return (const char*)quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), relname);
+    });
+    return name;
+}
+
+engine::Profile load_profile(const char* name) {
+    const char* spec = pg_call([&] {
+        Oid argtypes[1] = {TEXTOID};
+        Datum args[1] = {CStringGetTextDatum(name)};
+        int rc = SPI_execute_with_args(
+            "SELECT spec::pg_catalog.text FROM usermatch.profiles WHERE name OPERATOR(pg_catalog.=) $1",
+            1, argtypes, args, nullptr, true, 1);
+        if (rc != SPI_OK_SELECT) elog(ERROR, "reading usermatch.profiles failed: %s", SPI_result_code_string(rc));
+        if (SPI_processed == 0)
+            ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("profile \"%s\" does not exist", name),
+                            errhint("Create it with usermatch.create_profile(name, spec).")));
+        return (const char*)SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+    });
+    try {
+        return engine::parse_profile(spec);
+    } catch (const Error& e) {
+        throw Error(e.code(), std::string("profile \"") + name + "\" is invalid: " + e.what(), e.detail(), e.hint());
+    }
+}
+
+LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordStore& store) {
+    using Clock = std::chrono::steady_clock;
+    const auto started = Clock::now();
+    LoadStats stats;
+
+    std::vector<ColumnRef> refs;
+    refs.push_back({profile.id_column.c_str(), nullptr, nullptr, FieldType::Exact});
+    for (const auto& field : profile.fields) {
+        ColumnRef ref;
+        ref.field = field.name.c_str();
+        ref.type = field.type;
+        if (field.expression.empty()) ref.column = field.column.c_str();
+        else ref.expression = field.expression.c_str();
+        refs.push_back(ref);
+    }
+    const int ncolumns = static_cast<int>(refs.size());
+    const ColumnRef* refs_data = refs.data();
+    Portal portal = pg_call([&] {
+        char* query = build_query(relid, refs_data, ncolumns);
+        SPIPlanPtr plan = SPI_prepare(query, 0, nullptr);
+        if (!plan) elog(ERROR, "SPI_prepare failed for \"%s\": %s", query, SPI_result_code_string(SPI_result));
+        return SPI_cursor_open(nullptr, plan, nullptr, nullptr, true);
+    });
+
+    const std::size_t memory_limit = static_cast<std::size_t>(settings.memory_limit_kb) * 1024;
+    const unsigned threads = static_cast<unsigned>(settings.threads);
+    int batch_size = settings.batch_size;
+    stats.first_batch_size = batch_size;
+    bool lowered_notice_sent = false;
+    std::vector<std::string_view> ids;
+    std::vector<engine::RawValue> values;
+    std::size_t raw_bytes_per_row = 0;
+
+    for (;;) {
+        check_interrupts();
+        // Keep one raw batch (fetched tuples + views) under an eighth of the memory still free.
+        const std::size_t used = store.memory_bytes();
+        if (used > memory_limit)
+            throw Error(ErrorCode::OutOfMemory,
+                        "usermatch: the normalised records of " + relation_display_name(relid) +
+                            " need more than usermatch.memory_limit after " + std::to_string(store.size()) + " rows",
+                        "The record store holds " + std::to_string(used / (1024 * 1024)) + " MB.",
+                        "Raise usermatch.memory_limit, or match a subset of the rows through a view.");
+        if (raw_bytes_per_row > 0) {
+            const std::size_t room = (memory_limit - used) / 8;
+            const int fits = static_cast<int>(std::max<std::size_t>(100, std::min<std::size_t>(room / raw_bytes_per_row, INT_MAX)));
+            if (fits < batch_size) {
+                if (!lowered_notice_sent) {
+                    const int from = batch_size;
+                    pg_call([&] {
+                        ereport(NOTICE, (errmsg("usermatch: batch size lowered from %d to %d rows to stay within usermatch.memory_limit", from, fits)));
+                    });
+                    lowered_notice_sent = true;
+                }
+                batch_size = fits;
+            }
+        }
+        SPITupleTable* table = nullptr;
+        uint64 fetched = pg_call([&] {
+            SPI_cursor_fetch(portal, true, batch_size);
+            table = SPI_tuptable;
+            return SPI_processed;
+        });
+        if (fetched == 0) break;
+        ids.assign(fetched, std::string_view());
+        values.assign(fetched * (ncolumns - 1), std::nullopt);
+        std::string_view* ids_data = ids.data();
+        engine::RawValue* values_data = values.data();
+        int null_id_row = pg_call([&] { return fill_batch(table, fetched, ncolumns, ids_data, values_data); });
+        if (null_id_row > 0)
+            throw Error(ErrorCode::InvalidParameter,
+                        "id column \"" + profile.id_column + "\" of " + relation_display_name(relid) + " is NULL in a row",
+                        {}, "Every record needs an id; filter such rows out with a view.");
+        std::size_t raw_bytes = 0;
+        for (auto id : ids) raw_bytes += id.size() + 32;
+        for (const auto& v : values) raw_bytes += (v ? v->size() : 0) + 16;
+        raw_bytes_per_row = std::max<std::size_t>(1, raw_bytes / fetched);
+
+        store.append_batch(ids, values, threads, keep_going);
+        pg_call([&] { SPI_freetuptable(table); });
+        stats.rows += fetched;
+        stats.batches += 1;
+        stats.last_batch_size = batch_size;
+    }
+    pg_call([&] { SPI_cursor_close(portal); });
+    stats.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    return stats;
+}
+
+}  // namespace usermatch::pg

@@ -1,0 +1,171 @@
+// Comparison levels per type, NULL = no information, and the Fellegi-Sunter arithmetic.
+#include "core/engine/comparison.hpp"
+#include "core/engine/profile.hpp"
+#include "core/engine/record_store.hpp"
+#include "core/engine/scorer.hpp"
+#include "core/errors.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace usermatch;
+using namespace usermatch::engine;
+
+namespace {
+
+Profile one_field(const std::string& type, const std::string& extra = "") {
+    return parse_profile(R"({"id": "id", "fields": [{"name": "f", "column": "f", "type": ")" + type + "\"" + extra +
+                         R"(}], "blocking": [["f"]]})");
+}
+
+// Level name reached by two raw values of a one-field profile.
+std::string level(const std::string& type, RawValue a, RawValue b, const std::string& extra = "") {
+    Profile p = one_field(type, extra);
+    RecordStore s(p);
+    s.append("a", {a});
+    s.append("b", {b});
+    int l = compare_field(p.fields[0], s.column(0), 0, s.column(0), 1);
+    return l == kNullLevel ? "null" : p.fields[0].levels[static_cast<std::size_t>(l)].name;
+}
+
+}  // namespace
+
+TEST(EngineLevels, PersonName) {
+    EXPECT_EQ(level("person_name", "Zhang Wei", "zhang  wei"), "exact");
+    EXPECT_EQ(level("person_name", "张伟", "Zhang Wei"), "pinyin");
+    EXPECT_EQ(level("person_name", "張偉", "张伟"), "exact");  // Traditional folds to Simplified
+    EXPECT_EQ(level("person_name", "zhangwei", "Zhang Wei"), "pinyin");
+    EXPECT_EQ(level("person_name", "Wei Zhang", "张伟"), "swapped");
+    EXPECT_EQ(level("person_name", "Bill Smith", "William Smith"), "nickname");
+    EXPECT_EQ(level("person_name", "Jonathon", "Jonathan"), "jw>=0.92");
+    EXPECT_EQ(level("person_name", "Dixon", "Dickson"), "jw>=0.8");
+    EXPECT_EQ(level("person_name", "Alice", "Zhou"), "else");
+}
+
+TEST(EngineLevels, TextPhoneEmail) {
+    EXPECT_EQ(level("text", "Beijing", "beijing"), "exact");
+    EXPECT_EQ(level("text", "Martha", "Marhta"), "jw>=0.92");
+    EXPECT_EQ(level("phone", "+86 138 1234 5678", "13812345678"), "exact");
+    EXPECT_EQ(level("phone", "13812345678", "13812345679"), "osa<=1");
+    EXPECT_EQ(level("phone", "13812345678", "13987654321"), "else");
+    EXPECT_EQ(level("email", "Zhang.Wei@Example.com", "zhang.wei@example.com"), "exact");
+    EXPECT_EQ(level("email", "zhang.wei@example.com", "zhang.wei@other.org"), "local_part");
+    EXPECT_EQ(level("email", "zhang.wei@example.com", "zhang.wie@other.org"), "local_jw>=0.88");
+    EXPECT_EQ(level("email", "alice@example.com", "bob@example.com"), "else");
+}
+
+TEST(EngineLevels, PhoneNationalNumber) {
+    // Same last 9 digits, different country code: not the same E.164 number.
+    Profile p = one_field("phone");
+    RecordStore s(p);
+    s.append("a", {RawValue("+86 138 1234 5678")});
+    s.append("b", {RawValue("+852 38 1234 5678")});
+    int l = compare_field(p.fields[0], s.column(0), 0, s.column(0), 1);
+    ASSERT_NE(l, kNullLevel);
+    EXPECT_EQ(p.fields[0].levels[static_cast<std::size_t>(l)].name, "national_number");
+}
+
+TEST(EngineLevels, DateIdExactNumber) {
+    EXPECT_EQ(level("date", "1990-03-15", "15/03/1990"), "exact");
+    EXPECT_EQ(level("date", "1990-03-05", "1990-05-03"), "day_month_swapped");
+    EXPECT_EQ(level("date", "1990-03-15", "1991-03-15"), "one_component_off");
+    EXPECT_EQ(level("date", "1990-03-15", "1990-12-20"), "within_year");
+    EXPECT_EQ(level("date", "1990-03-15", "1970-01-01"), "else");
+    EXPECT_EQ(level("date", "03/05/1990", "1990-03-05", R"(, "date_order": "MDY")"), "exact");
+    EXPECT_EQ(level("id_number", "11010519491231002x", "11010519491231002X"), "exact");
+    EXPECT_EQ(level("id_number", "110105194912310021", "110105194912310029"), "osa<=1");
+    EXPECT_EQ(level("id_number", "110105194912310021", "320105198001010011"), "else");
+    EXPECT_EQ(level("exact", " A1 ", "A1"), "exact");
+    EXPECT_EQ(level("exact", "A1", "a1"), "else");
+    EXPECT_EQ(level("number", "1,000", "1000.0"), "exact");
+    EXPECT_EQ(level("number", "1000", "1005"), "within_pct<=1");
+    EXPECT_EQ(level("number", "1000", "1100"), "else");
+}
+
+TEST(EngineLevels, NullOrUnparsableIsNoInformation) {
+    EXPECT_EQ(level("person_name", std::nullopt, "Zhang Wei"), "null");
+    EXPECT_EQ(level("person_name", "  ", "Zhang Wei"), "null");
+    EXPECT_EQ(level("date", "not a date", "1990-01-01"), "null");
+    EXPECT_EQ(level("number", "abc", "1"), "null");
+    EXPECT_EQ(level("email", std::nullopt, std::nullopt), "null");
+
+    // A NULL field adds exactly 0 to the match weight.
+    Profile p = parse_profile(R"({"id": "id", "fields": [
+        {"name": "n", "column": "n", "type": "person_name"},
+        {"name": "d", "column": "d", "type": "date"}], "blocking": [["n"]], "prior": 0.01})");
+    RecordStore s(p);
+    s.append("1", {RawValue("Zhang Wei"), std::nullopt});
+    s.append("2", {RawValue("Zhang Wei"), RawValue("1990-01-01")});
+    Scorer scorer(p, 0.01);
+    double expected = std::log2(0.01 / 0.99) + std::log2(0.70 / 0.002);
+    EXPECT_NEAR(scorer.weight(s, 0, s, 1), expected, 1e-12);
+}
+
+TEST(EngineLevels, ScorerArithmeticAndPruning) {
+    Profile p = parse_profile(R"({"id": "id", "fields": [
+        {"name": "e", "column": "e", "type": "exact", "m": [0.8, 0.2], "u": [0.1, 0.9]},
+        {"name": "f", "column": "f", "type": "exact", "m": [0.9, 0.1], "u": [0.3, 0.7]}],
+      "blocking": [["e"]]})");
+    RecordStore s(p);
+    s.append("1", {RawValue("x"), RawValue("y")});
+    s.append("2", {RawValue("x"), RawValue("z")});
+    Scorer scorer(p, 0.5);
+    double w = scorer.weight(s, 0, s, 1);
+    EXPECT_NEAR(w, std::log2(8.0) + std::log2(0.1 / 0.7), 1e-12);
+    EXPECT_NEAR(Scorer::probability(w), std::exp2(w) / (1 + std::exp2(w)), 1e-12);
+    double out = 0;
+    EXPECT_TRUE(scorer.weight_at_least(s, 0, s, 1, w - 0.01, out));
+    EXPECT_NEAR(out, w, 1e-12);
+    EXPECT_FALSE(scorer.weight_at_least(s, 0, s, 1, w + 0.01, out));
+    EXPECT_NEAR(Scorer::weight_for_probability(0.9), std::log2(9.0), 1e-12);
+}
+
+TEST(EngineLevels, StoreRejectsDuplicateIdsAndCountsMemory) {
+    Profile p = one_field("text");
+    RecordStore s(p);
+    s.append("42", {RawValue("a")});
+    try {
+        s.append("42", {RawValue("b")});
+        FAIL() << "expected a unique violation";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::UniqueViolation);
+        EXPECT_NE(std::string(e.what()).find("\"42\""), std::string::npos);
+    }
+    RecordStore t(p);
+    std::vector<std::string_view> ids = {"1", "2", "1"};
+    std::vector<RawValue> vals = {RawValue("a"), RawValue("b"), RawValue("c")};
+    EXPECT_THROW(t.append_batch(ids, vals, 2), Error);
+    EXPECT_GT(s.memory_bytes(), 0u);
+}
+
+TEST(EngineLevels, BatchAppendEqualsSingleAppends) {
+    Profile p = parse_profile(R"({"id": "id", "fields": [
+        {"name": "n", "column": "n", "type": "person_name"},
+        {"name": "d", "column": "d", "type": "date"}], "blocking": [["n"]]})");
+    RecordStore a(p), b(p);
+    std::vector<std::string> ids;
+    std::vector<RawValue> vals;
+    const char* names[] = {"张伟", "Zhang Wei", "Bill Smith", "", "Marie Curie"};
+    for (int i = 0; i < 5000; ++i) ids.push_back(std::to_string(i));
+    std::vector<std::string_view> idv(ids.begin(), ids.end());
+    for (int i = 0; i < 5000; ++i) {
+        RawValue n = i % 7 == 3 ? RawValue() : RawValue(names[i % 5]);
+        RawValue d = RawValue(i % 2 ? "1990-01-02" : "bad");
+        vals.push_back(n);
+        vals.push_back(d);
+        a.append(idv[i], {n, d});
+    }
+    b.append_batch(idv, vals, 2);
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        ASSERT_EQ(a.id(i), b.id(i));
+        for (std::size_t f = 0; f < 2; ++f) {
+            ASSERT_EQ(a.column(f).is_null(i), b.column(f).is_null(i)) << i;
+            ASSERT_EQ(a.column(f).norm[i], b.column(f).norm[i]) << i;
+        }
+        ASSERT_EQ(a.column(0).cps[i], b.column(0).cps[i]);
+    }
+    EXPECT_EQ(b.find("4999"), std::optional<std::size_t>(4999));
+    EXPECT_FALSE(b.find("5000").has_value());
+}
