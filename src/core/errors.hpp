@@ -19,6 +19,7 @@ enum class ErrorCode {
     UndefinedColumn,      // 42703 undefined_column
     DatatypeMismatch,     // 42804 datatype_mismatch
     UniqueViolation,      // 23505 unique_violation: duplicate record ids in a source
+    NotNullViolation,     // 23502 not_null_violation: a record without an id
     QueryCanceled,        // 57014 query_canceled: the glue asked the engine to stop
     Internal,             // XX000 internal_error: a bug
 };

@@ -15,6 +15,7 @@ int sqlstate_for(ErrorCode code) {
         case ErrorCode::UndefinedColumn: return ERRCODE_UNDEFINED_COLUMN;
         case ErrorCode::DatatypeMismatch: return ERRCODE_DATATYPE_MISMATCH;
         case ErrorCode::UniqueViolation: return ERRCODE_UNIQUE_VIOLATION;
+        case ErrorCode::NotNullViolation: return ERRCODE_NOT_NULL_VIOLATION;
         case ErrorCode::QueryCanceled: return ERRCODE_QUERY_CANCELED;
         case ErrorCode::Internal: return ERRCODE_INTERNAL_ERROR;
     }

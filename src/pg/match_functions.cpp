@@ -254,9 +254,10 @@ USERMATCH_FUNCTION(usermatch_explain_match) {
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("explain_match: argument profile must not be NULL")));
     if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) PG_RETURN_NULL();
     const char* profile_name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-    const char* a_text = text_to_cstring(DatumGetTextPP(DirectFunctionCall1(jsonb_out, PG_GETARG_DATUM(1))));
-    const char* b_text = text_to_cstring(DatumGetTextPP(DirectFunctionCall1(jsonb_out, PG_GETARG_DATUM(2))));
-    const int64 population = PG_NARGS() > 3 && !PG_ARGISNULL(3) ? PG_GETARG_INT64(3) : 0;
+    const char* a_text = DatumGetCString(DirectFunctionCall1(jsonb_out, PG_GETARG_DATUM(1)));
+    const char* b_text = DatumGetCString(DirectFunctionCall1(jsonb_out, PG_GETARG_DATUM(2)));
+    // Without a population the default prior is 1 / 10000 (a pair drawn from 10,000 records).
+    const int64 population = PG_NARGS() > 3 && !PG_ARGISNULL(3) ? PG_GETARG_INT64(3) : 10000;
     if (population < 0)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("explain_match: argument population must not be negative")));
 

@@ -23,7 +23,7 @@ List* relation_column_names(Oid relid) {
 USERMATCH_FUNCTION(usermatch_validate_profile) {
     if (PG_ARGISNULL(0))
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("validate_profile: argument spec must not be NULL")));
-    const char* spec = text_to_cstring(DatumGetTextPP(DirectFunctionCall1(jsonb_out, PG_GETARG_DATUM(0))));
+    const char* spec = DatumGetCString(DirectFunctionCall1(jsonb_out, PG_GETARG_DATUM(0)));
     List* column_list = PG_ARGISNULL(1) ? NIL : relation_column_names(PG_GETARG_OID(1));
     const bool with_source = !PG_ARGISNULL(1);
     usermatch::pg::begin_materialized_srf(fcinfo);

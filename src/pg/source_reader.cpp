@@ -250,7 +250,7 @@ LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordS
         engine::RawValue* values_data = values.data();
         int null_id_row = pg_call([&] { return fill_batch(table, fetched, ncolumns, ids_data, values_data); });
         if (null_id_row > 0)
-            throw Error(ErrorCode::InvalidParameter,
+            throw Error(ErrorCode::NotNullViolation,
                         "id column \"" + profile.id_column + "\" of " + relation_display_name(relid) + " is NULL in a row",
                         {}, "Every record needs an id; filter such rows out with a view.");
         std::size_t raw_bytes = 0;

@@ -1,7 +1,7 @@
 -- The comparison and normalisation library: catalog properties, NULL handling, SQLSTATEs.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(44);
+SELECT plan(51);
 
 SELECT has_schema('usermatch');
 

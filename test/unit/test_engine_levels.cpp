@@ -25,7 +25,7 @@ std::string level(const std::string& type, RawValue a, RawValue b, const std::st
     RecordStore s(p);
     s.append("a", {a});
     s.append("b", {b});
-    int l = compare_field(p.fields[0], s.column(0), 0, s.column(0), 1);
+    int l = compare_field(p.fields[0], 0, s, 0, s, 1);
     return l == kNullLevel ? "null" : p.fields[0].levels[static_cast<std::size_t>(l)].name;
 }
 
@@ -61,7 +61,7 @@ TEST(EngineLevels, PhoneNationalNumber) {
     RecordStore s(p);
     s.append("a", {RawValue("+86 138 1234 5678")});
     s.append("b", {RawValue("+852 38 1234 5678")});
-    int l = compare_field(p.fields[0], s.column(0), 0, s.column(0), 1);
+    int l = compare_field(p.fields[0], 0, s, 0, s, 1);
     ASSERT_NE(l, kNullLevel);
     EXPECT_EQ(p.fields[0].levels[static_cast<std::size_t>(l)].name, "national_number");
 }
@@ -168,4 +168,49 @@ TEST(EngineLevels, BatchAppendEqualsSingleAppends) {
     }
     EXPECT_EQ(b.find("4999"), std::optional<std::size_t>(4999));
     EXPECT_FALSE(b.find("5000").has_value());
+}
+
+TEST(EngineLevels, OsaAtMostOneFastPathAgreesWithDistance) {
+    Profile p = one_field("id_number");
+    const char* pairs[][2] = {{"ABCDEF", "ABCDEF"}, {"ABCDEF", "ABDCEF"}, {"ABCDEF", "ABXDEF"}, {"ABCDEF", "ABCDE"},
+                              {"ABCDEF", "BCDEF"},  {"ABCDEF", "ABCDEFG"}, {"ABCDEF", "BADCEF"}, {"ABCDEF", "ACBDFE"},
+                              {"AB", "BA"},         {"A", "B"},            {"ABC", "CBA"},     {"ABCD", "ABDX"}};
+    const bool expected[] = {true, true, true, true, true, true, false, false, true, true, false, false};
+    for (std::size_t i = 0; i < std::size(pairs); ++i) {
+        RecordStore s(p);
+        s.append("a", {RawValue(pairs[i][0])});
+        s.append("b", {RawValue(pairs[i][1])});
+        EXPECT_EQ(level_holds(p.fields[0].levels[1], 0, s, 0, s, 1), expected[i])
+            << pairs[i][0] << " " << pairs[i][1];
+    }
+}
+
+TEST(EngineLevels, EditFilterNeverRejectsAPairWithinOneEdit) {
+    // Every single edit of a long value must still reach osa<=1 (the hot-row filter must not lie).
+    Profile p = one_field("id_number");
+    const std::string base = "110105194912310021";
+    std::vector<std::string> variants;
+    for (std::size_t i = 0; i < base.size(); ++i) {
+        variants.push_back(base.substr(0, i) + base.substr(i + 1));            // deletion
+        variants.push_back(base.substr(0, i) + "7" + base.substr(i));          // insertion
+        std::string s = base;
+        s[i] = s[i] == '9' ? '8' : '9';                                         // substitution
+        variants.push_back(s);
+        if (i + 1 < base.size() && base[i] != base[i + 1]) {
+            std::string t = base;
+            std::swap(t[i], t[i + 1]);                                          // transposition
+            variants.push_back(t);
+        }
+    }
+    for (const std::string& v : variants) {
+        RecordStore s(p);
+        s.append("a", {RawValue(base)});
+        s.append("b", {RawValue(v)});
+        int l = compare_field(p.fields[0], 0, s, 0, s, 1);
+        EXPECT_TRUE(l == 0 || l == 1) << v;
+    }
+    RecordStore s(p);
+    s.append("a", {RawValue(base)});
+    s.append("b", {RawValue("990105194912310000")});
+    EXPECT_EQ(compare_field(p.fields[0], 0, s, 0, s, 1), 2);
 }

@@ -78,6 +78,20 @@ TEST(NormalizeCnId, RandomNumbersAgreeWithTheIndependentCheck) {
     EXPECT_EQ(valid, 5000);
 }
 
+TEST(NormalizeCnId, CheckCharacter) {
+    EXPECT_EQ(cn_id_check_character("11010519491231002"), std::optional<char>('X'));
+    EXPECT_EQ(cn_id_check_character("11010119900307451"), std::optional<char>('4'));
+    std::mt19937 rng(3);
+    for (int i = 0; i < 1000; ++i) {
+        std::string first17;
+        for (int j = 0; j < 17; ++j) first17.push_back(static_cast<char>('0' + rng() % 10));
+        ASSERT_EQ(cn_id_check_character(first17), std::optional<char>(check_char(first17))) << first17;
+    }
+    EXPECT_EQ(cn_id_check_character("1101051949123100"), std::nullopt);
+    EXPECT_EQ(cn_id_check_character("11010519491231002X"), std::nullopt);
+    EXPECT_EQ(cn_id_check_character("1101051949123100A"), std::nullopt);
+}
+
 TEST(NormalizeCnId, BirthDate) {
     EXPECT_EQ(cn_id_birth_date("11010519491231002X"), (Date{1949, 12, 31}));
     EXPECT_EQ(cn_id_birth_date("110101199003074514"), (Date{1990, 3, 7}));

@@ -13,6 +13,7 @@ TEST(NormalizeEmail, TrimAndLowerCase) {
     EXPECT_EQ(normalize_email("Jane.Doe@Example.COM"), some("jane.doe@example.com"));
     EXPECT_EQ(normalize_email("\tjane@example.org\n"), some("jane@example.org"));
     EXPECT_EQ(normalize_email("a+b@example.com"), some("a+b@example.com"));  // unknown provider: kept
+    EXPECT_EQ(normalize_email("\xC2\xA0jane@example.org\xE3\x80\x80 "), some("jane@example.org"));
 }
 
 TEST(NormalizeEmail, GmailRules) {
@@ -39,7 +40,7 @@ TEST(NormalizeEmail, PlusTagProviders) {
 TEST(NormalizeEmail, RejectsWhatIsNotLocalAtDomain) {
     for (const char* bad : {"", "   ", "john", "john@", "@example.com", "john@example", "a@b@example.com",
                             "john smith@example.com", "john@exa mple.com", "john@.example.com", "john@example.com.",
-                            "john@example..com", "john\x01@example.com", "\xFF\xFE@example.com", "😀"}) {
+                            "john@example..com", "john\x01@example.com", "john\xC2\xA0smith@example.com", "jo\xE2\x80\x8Bhn@example.com", "\xFF\xFE@example.com", "😀"}) {
         EXPECT_EQ(normalize_email(bad), std::nullopt) << bad;
     }
 }

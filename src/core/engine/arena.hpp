@@ -5,12 +5,20 @@
 #include "core/core_guard.hpp"
 #include "core/errors.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace usermatch::engine {
+
+// Reserves room for `needed` elements: exactly on the first growth, then at least x1.5.
+template <typename Container>
+void grow(Container& c, std::size_t needed) {
+    if (needed <= c.capacity()) return;
+    c.reserve(c.capacity() == 0 ? needed : std::max(needed, c.capacity() + c.capacity() / 2));
+}
 
 template <typename Char>
 class BasicArena {
@@ -38,12 +46,15 @@ public:
         return View(data_.data() + offsets_[i], offsets_[i + 1] - offsets_[i]);
     }
     std::size_t size() const { return offsets_.size() - 1; }
+    std::size_t chars() const { return data_.size(); }
     std::size_t memory_bytes() const {
         return data_.capacity() * sizeof(Char) + offsets_.capacity() * sizeof(std::uint32_t);
     }
-    void reserve(std::size_t values, std::size_t chars) {
-        offsets_.reserve(values + 1);
-        data_.reserve(chars);
+    // Makes room for `values` more values holding `chars` more characters.
+    // Growth is geometric (x1.5) so repeated batches stay amortised O(n).
+    void reserve_more(std::size_t values, std::size_t chars) {
+        grow(offsets_, offsets_.size() + values);
+        grow(data_, data_.size() + chars);
     }
     void clear() {
         data_.clear();

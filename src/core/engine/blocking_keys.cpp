@@ -3,6 +3,7 @@
 #include "core/compare/phonetic.hpp"
 #include "core/engine/hash.hpp"
 #include "core/engine/name_tokens.hpp"
+#include "core/engine/thread_scratch.hpp"
 #include "core/text/utf8.hpp"
 
 #include <algorithm>
@@ -12,42 +13,29 @@ namespace usermatch::engine {
 
 namespace {
 
-struct KeyScratch {
-    std::vector<std::string_view> tokens;
-    std::vector<std::string> codes;
-    std::u32string cps;
-    std::string part;
-};
-
-KeyScratch& key_scratch() {
-    thread_local KeyScratch* s = nullptr;  // leaked on purpose
-    if (!s) s = new KeyScratch();
-    return *s;
-}
-
 std::size_t utf8_len(unsigned char lead) {
     return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
 }
 
 // Phonetic codes of the first and last tokens, sorted and joined.
 bool phonetic_key(std::string_view form, bool metaphone, std::string& out) {
-    KeyScratch& s = key_scratch();
-    split_tokens(form, s.tokens);
-    if (s.tokens.empty()) return false;
-    s.codes.clear();
-    std::size_t picks[2] = {0, s.tokens.size() - 1};
-    for (std::size_t k = 0; k < (s.tokens.size() > 1 ? 2u : 1u); ++k) {
-        s.cps.clear();
-        text::decode_utf8_into(s.tokens[picks[k]], s.cps);
-        std::string code = metaphone ? compare::double_metaphone(s.cps).primary : compare::soundex(s.cps);
-        if (!code.empty()) s.codes.push_back(std::move(code));
+    ThreadScratch& s = thread_scratch();
+    split_tokens(form, s.key_tokens);
+    if (s.key_tokens.empty()) return false;
+    s.key_codes.clear();
+    std::size_t picks[2] = {0, s.key_tokens.size() - 1};
+    for (std::size_t k = 0; k < (s.key_tokens.size() > 1 ? 2u : 1u); ++k) {
+        s.key_cps.clear();
+        text::decode_utf8_into(s.key_tokens[picks[k]], s.key_cps);
+        std::string code = metaphone ? compare::double_metaphone(s.key_cps).primary : compare::soundex(s.key_cps);
+        if (!code.empty()) s.key_codes.push_back(std::move(code));
     }
-    if (s.codes.empty()) return false;
-    std::sort(s.codes.begin(), s.codes.end());
+    if (s.key_codes.empty()) return false;
+    std::sort(s.key_codes.begin(), s.key_codes.end());
     out.clear();
-    for (std::size_t i = 0; i < s.codes.size(); ++i) {
+    for (std::size_t i = 0; i < s.key_codes.size(); ++i) {
         if (i) out.push_back(' ');
-        out += s.codes[i];
+        out += s.key_codes[i];
     }
     return true;
 }
@@ -60,22 +48,22 @@ bool blocking_key_text(const RecordStore& store, const BlockingKey& key, std::si
     if (c.is_null(r)) return false;
     const bool has_form = c.type == FieldType::PersonName || c.type == FieldType::Text;
     std::string_view form = has_form ? c.form[r] : c.norm[r];
-    KeyScratch& s = key_scratch();
+    ThreadScratch& s = thread_scratch();
     switch (key.transform) {
     case Transform::None: out.assign(c.norm[r]); break;
     case Transform::PinyinInitials: {
-        split_tokens(form, s.tokens);
-        std::sort(s.tokens.begin(), s.tokens.end());
-        for (std::string_view t : s.tokens) out.append(t.substr(0, utf8_len(static_cast<unsigned char>(t[0]))));
+        split_tokens(form, s.key_tokens);
+        std::sort(s.key_tokens.begin(), s.key_tokens.end());
+        for (std::string_view t : s.key_tokens) out.append(t.substr(0, utf8_len(static_cast<unsigned char>(t[0]))));
         break;
     }
     case Transform::FirstToken:
     case Transform::LastToken:
-        split_tokens(form, s.tokens);
-        if (!s.tokens.empty()) out.assign(key.transform == Transform::FirstToken ? s.tokens.front() : s.tokens.back());
+        split_tokens(form, s.key_tokens);
+        if (!s.key_tokens.empty()) out.assign(key.transform == Transform::FirstToken ? s.key_tokens.front() : s.key_tokens.back());
         break;
-    case Transform::SortedTokens: sorted_tokens(form, s.tokens, out, false); break;
-    case Transform::Nickname: sorted_tokens(form, s.tokens, out, true); break;
+    case Transform::SortedTokens: sorted_tokens(form, s.key_tokens, out, false); break;
+    case Transform::Nickname: sorted_tokens(form, s.key_tokens, out, true); break;
     case Transform::Soundex: return phonetic_key(form, false, out);
     case Transform::DoubleMetaphone: return phonetic_key(form, true, out);
     case Transform::Pinyin: compact_tokens(form, out); break;
@@ -89,11 +77,11 @@ bool blocking_key_text(const RecordStore& store, const BlockingKey& key, std::si
         break;
     }
     case Transform::Prefix3: {
-        if (has_form) compact_tokens(form, s.part);
-        else s.part.assign(form);
+        if (has_form) compact_tokens(form, s.key_part);
+        else s.key_part.assign(form);
         std::size_t i = 0;
-        for (int k = 0; k < 3 && i < s.part.size(); ++k) i += utf8_len(static_cast<unsigned char>(s.part[i]));
-        out.assign(s.part, 0, std::min(i, s.part.size()));
+        for (int k = 0; k < 3 && i < s.key_part.size(); ++k) i += utf8_len(static_cast<unsigned char>(s.key_part[i]));
+        out.assign(s.key_part, 0, std::min(i, s.key_part.size()));
         break;
     }
     case Transform::DigitsLast4: {
@@ -109,8 +97,7 @@ bool blocking_key_text(const RecordStore& store, const BlockingKey& key, std::si
 }
 
 std::uint64_t rule_key_hash(const RecordStore& store, const BlockingRule& rule, std::size_t r) {
-    thread_local std::string* buf = nullptr;  // leaked on purpose
-    if (!buf) buf = new std::string();
+    std::string* buf = &thread_scratch().key_text;
     std::uint64_t h = 0x51afd7ed558ccdULL;
     for (const BlockingKey& k : rule.keys) {
         if (!blocking_key_text(store, k, r, *buf)) return 0;

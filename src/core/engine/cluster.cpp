@@ -1,6 +1,6 @@
 #include "core/engine/cluster.hpp"
 
-#include "core/compare/string_metrics.hpp"
+#include "core/engine/comparison.hpp"
 #include "core/errors.hpp"
 
 #include <algorithm>
@@ -82,10 +82,7 @@ ClusterResult cluster_records(const Profile& profile, const RecordStore& left, c
                 if (p.field != q.field) continue;
                 auto [cp, ip] = column(p);
                 auto [cq, iq] = column(q);
-                std::u32string_view a = cp->cps[ip], b = cq->cps[iq];
-                if (a == b) return true;
-                std::size_t dl = a.size() > b.size() ? a.size() - b.size() : b.size() - a.size();
-                if (dl <= 1 && compare::osa_distance(a, b) <= 1) return true;
+                if (osa_within(cp->norm[ip], cq->norm[iq], 1)) return true;
             }
         return false;
     };

@@ -1,6 +1,8 @@
 #include "core/engine/comparison.hpp"
 
 #include "core/compare/string_metrics.hpp"
+#include "core/engine/thread_scratch.hpp"
+#include "core/text/utf8.hpp"
 
 #include <cmath>
 #include <cstdlib>
@@ -24,46 +26,99 @@ struct Ymd {
 };
 Ymd split(std::int32_t v) { return {v / 10000, (v / 100) % 100, v % 100}; }
 
-// Byte equality behind a hash match (collisions are astronomically rare, but be exact).
-bool same_norm(const FieldColumn& A, std::size_t a, const FieldColumn& B, std::size_t b) {
-    return A.h_norm[a] == B.h_norm[b] && A.norm[a] == B.norm[b];
+// Exact test of OSA distance <= 1 in one linear scan (the common bound; no DP matrix).
+template <typename View>
+bool osa_at_most_one(View x, View y) {
+    if (x.size() > y.size()) std::swap(x, y);
+    if (y.size() - x.size() > 1) return false;
+    std::size_t i = 0;
+    while (i < x.size() && x[i] == y[i]) ++i;
+    if (i == x.size()) return true;  // equal, or one character appended
+    if (x.size() != y.size()) return x.substr(i) == y.substr(i + 1);  // one insertion
+    if (x.substr(i + 1) == y.substr(i + 1)) return true;               // one substitution
+    return i + 1 < x.size() && x[i] == y[i + 1] && x[i + 1] == y[i] && x.substr(i + 2) == y.substr(i + 2);
 }
 
-bool osa_at_most(std::u32string_view x, std::u32string_view y, double bound) {
-    std::size_t k = static_cast<std::size_t>(bound);
-    std::size_t dl = x.size() > y.size() ? x.size() - y.size() : y.size() - x.size();
-    if (dl > k) return false;
-    return compare::osa_distance(x, y) <= k;
+
+// The digits of a phone value (E.164 "+8613..." or bare digits).
+std::string_view phone_digits(std::string_view norm) {
+    if (!norm.empty() && norm[0] == '+') norm.remove_prefix(1);
+    return norm;
+}
+
+double jw_utf8(std::string_view x, std::string_view y) {
+    ThreadScratch& d = thread_scratch();
+    d.decode_a.clear();
+    d.decode_b.clear();
+    text::decode_utf8_into(x, d.decode_a);
+    text::decode_utf8_into(y, d.decode_b);
+    return compare::jaro_winkler(d.decode_a, d.decode_b);
 }
 
 }  // namespace
 
-bool level_holds(const Level& level, FieldType type, const FieldColumn& A, std::size_t a, const FieldColumn& B,
-                 std::size_t b) {
+namespace {
+
+// Similarities computed at most once per field comparison (several levels test the same jw).
+struct PairCache {
+    double jw = -1;
+    double local_jw = -1;
+};
+
+// Equality tests compare 64-bit hashes from the hot rows: a false "equal" needs a hash collision
+// (about 1 in 10^19 per pair), and checking the bytes would cost more cache misses per pair.
+// Forced inline: the per-level call overhead was ~10% of scoring time.
+__attribute__((always_inline)) inline bool holds(const Level& level, std::size_t f, const RecordStore& L,
+                                                 std::size_t a, const RecordStore& R, std::size_t b,
+                                                 PairCache& cache) {
+    const RecordStore::HotSlots& sl = L.slots(f);
+    const std::uint64_t* ha = L.hot(a);
+    const std::uint64_t* hb = R.hot(b);
+    const FieldColumn& A = L.column(f);
+    const FieldColumn& B = R.column(f);
+    const FieldType type = A.type;
     switch (level.condition) {
     case Condition::Exact:
-        if (type == FieldType::Date) return A.ival[a] == B.ival[b];
         if (type == FieldType::Number) return A.dval[a] == B.dval[b];
-        return same_norm(A, a, B, b);
+        return ha[sl.norm] == hb[sl.norm];
     case Condition::SamePinyin:
     case Condition::SameNationalNumber:
-    case Condition::SameLocalPart: return A.h_alt[a] == B.h_alt[b];
-    case Condition::SwappedTokens: return A.h_sorted[a] == B.h_sorted[b];
-    case Condition::Nickname: return A.h_nick[a] == B.h_nick[b];
-    case Condition::JaroWinkler: return compare::jaro_winkler(A.cps[a], B.cps[b]) >= level.param;
+    case Condition::SameLocalPart: return ha[sl.alt] == hb[sl.alt];
+    case Condition::SwappedTokens: return ha[sl.sorted] == hb[sl.sorted];
+    case Condition::Nickname: return ha[sl.nick] == hb[sl.nick];
+    case Condition::JaroWinkler:
+        if (cache.jw < 0)  // names/text: pre-decoded pinyin form; email: the whole address
+            cache.jw = type == FieldType::Email ? jw_utf8(A.norm[a], B.norm[b]) : compare::jaro_winkler(A.cps[a], B.cps[b]);
+        return cache.jw >= level.param;
     case Condition::LocalJaroWinkler:
-        return compare::jaro_winkler(A.cps[a].substr(0, A.ival[a]), B.cps[b].substr(0, B.ival[b])) >= level.param;
-    case Condition::OsaAtMost: return osa_at_most(A.cps[a], B.cps[b], level.param);
+        if (cache.local_jw < 0) cache.local_jw = compare::jaro_winkler(A.cps[a], B.cps[b]);  // local parts
+        return cache.local_jw >= level.param;
+    case Condition::OsaAtMost:
+        if (sl.edit >= 0 && level.param < 2) {  // reject most non-matches from the hot row alone
+            const std::uint64_t x = ha[sl.edit], y = hb[sl.edit];
+            if (x != 0 && y != 0) {
+                const long lx = static_cast<long>(x >> 56), ly = static_cast<long>(y >> 56);
+                if (lx - ly > 1 || ly - lx > 1) return false;
+                const bool same_prefix = ((x ^ y) & 0x00FFFFFF00000000ULL) == 0;
+                const bool same_suffix = ((x ^ y) & 0xFFFFFFFFULL) == 0;
+                if (!same_prefix && !same_suffix) return false;
+            }
+        }
+        if (type == FieldType::Phone)
+            return osa_within(phone_digits(A.norm[a]), phone_digits(B.norm[b]), static_cast<std::size_t>(level.param));
+        if (type == FieldType::IdNumber || type == FieldType::Email)
+            return osa_within(A.norm[a], B.norm[b], static_cast<std::size_t>(level.param));
+        return osa_within(A.cps[a], B.cps[b], static_cast<std::size_t>(level.param));
     case Condition::DayMonthSwapped: {
-        Ymd x = split(A.ival[a]), y = split(B.ival[b]);
+        Ymd x = split(static_cast<std::int32_t>(ha[sl.norm])), y = split(static_cast<std::int32_t>(hb[sl.norm]));
         return x.y == y.y && x.m == y.d && x.d == y.m;
     }
     case Condition::OneComponentOff: {
-        Ymd x = split(A.ival[a]), y = split(B.ival[b]);
+        Ymd x = split(static_cast<std::int32_t>(ha[sl.norm])), y = split(static_cast<std::int32_t>(hb[sl.norm]));
         return (x.y == y.y) + (x.m == y.m) + (x.d == y.d) == 2;
     }
     case Condition::WithinOneYear: {
-        Ymd x = split(A.ival[a]), y = split(B.ival[b]);
+        Ymd x = split(static_cast<std::int32_t>(ha[sl.norm])), y = split(static_cast<std::int32_t>(hb[sl.norm]));
         return std::labs(days_from_civil(x.y, x.m, x.d) - days_from_civil(y.y, y.m, y.d)) <= 365;
     }
     case Condition::WithinPercent: {
@@ -75,11 +130,37 @@ bool level_holds(const Level& level, FieldType type, const FieldColumn& A, std::
     return false;
 }
 
-int compare_field(const Field& field, const FieldColumn& A, std::size_t a, const FieldColumn& B, std::size_t b) {
-    if (A.is_null(a) || B.is_null(b)) return kNullLevel;
+}  // namespace
+
+bool osa_within(std::u32string_view x, std::u32string_view y, std::size_t k) {
+    if (k == 1) return osa_at_most_one(x, y);
+    std::size_t dl = x.size() > y.size() ? x.size() - y.size() : y.size() - x.size();
+    return dl <= k && compare::osa_distance(x, y) <= k;
+}
+
+bool osa_within(std::string_view x, std::string_view y, std::size_t k) {
+    if (k == 1 && text::is_ascii(x) && text::is_ascii(y)) return osa_at_most_one(x, y);
+    ThreadScratch& d = thread_scratch();
+    d.decode_a.clear();
+    d.decode_b.clear();
+    text::decode_utf8_into(x, d.decode_a);
+    text::decode_utf8_into(y, d.decode_b);
+    return osa_within(std::u32string_view(d.decode_a), std::u32string_view(d.decode_b), k);
+}
+
+bool level_holds(const Level& level, std::size_t f, const RecordStore& L, std::size_t a, const RecordStore& R,
+                 std::size_t b) {
+    PairCache cache;
+    return holds(level, f, L, a, R, b, cache);
+}
+
+int compare_field(const Field& field, std::size_t f, const RecordStore& L, std::size_t a, const RecordStore& R,
+                  std::size_t b) {
+    if (L.is_null(f, a) || R.is_null(f, b)) return kNullLevel;
+    PairCache cache;
     const int n = static_cast<int>(field.levels.size());
     for (int i = 0; i < n; ++i)
-        if (level_holds(field.levels[i], field.type, A, a, B, b)) return i;
+        if (holds(field.levels[i], f, L, a, R, b, cache)) return i;
     return n - 1;
 }
 

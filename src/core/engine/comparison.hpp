@@ -10,12 +10,17 @@ namespace usermatch::engine {
 
 constexpr int kNullLevel = -1;  // a NULL/empty value on either side: no information, weight 0
 
-// Index into field.levels of the level reached by record a of column A and record b of column B,
-// or kNullLevel. A and B hold the same field (of two stores, or one store twice).
-int compare_field(const Field& field, const FieldColumn& A, std::size_t a, const FieldColumn& B, std::size_t b);
+// Index into field.levels of the level reached by record a of store L and record b of store R on
+// field f (L and R may be the same store), or kNullLevel.
+int compare_field(const Field& field, std::size_t f, const RecordStore& L, std::size_t a, const RecordStore& R,
+                  std::size_t b);
 
-// Whether one level's condition holds (exposed for tests).
-bool level_holds(const Level& level, FieldType type, const FieldColumn& A, std::size_t a, const FieldColumn& B,
+// Whether one level's condition holds for field f (exposed for tests).
+bool level_holds(const Level& level, std::size_t f, const RecordStore& L, std::size_t a, const RecordStore& R,
                  std::size_t b);
+
+// OSA distance <= k (k == 1 takes a linear fast path). The UTF-8 form decodes unless both are ASCII.
+bool osa_within(std::u32string_view a, std::u32string_view b, std::size_t k);
+bool osa_within(std::string_view a, std::string_view b, std::size_t k);
 
 }  // namespace usermatch::engine

@@ -26,7 +26,7 @@ std::string explain_pair(const Profile& profile, const std::vector<RawValue>& a,
     for (std::size_t f = 0; f < profile.fields.size(); ++f) {
         const Field& field = profile.fields[f];
         const FieldColumn &ca = sa.column(f), &cb = sb.column(f);
-        int level = compare_field(field, ca, 0, cb, 0);
+        int level = compare_field(field, f, sa, 0, sb, 0);
         json jf = json::object();
         jf["name"] = field.name;
         jf["a"] = raw(a[f]);

@@ -124,6 +124,7 @@ private:
             return;
         }
         const json& arr = doc["fields"];
+        if (arr.size() > 64) add("$.fields", "has " + std::to_string(arr.size()) + " fields; at most 64 are allowed");
         for (std::size_t i = 0; i < arr.size(); ++i) field(arr[i], "$.fields[" + std::to_string(i) + "]");
     }
 

@@ -4,6 +4,7 @@
 #include "core/engine/hash.hpp"
 #include "core/engine/name_tokens.hpp"
 #include "core/engine/task_runner.hpp"
+#include "core/engine/thread_scratch.hpp"
 #include "core/errors.hpp"
 #include "core/normalize/normalize.hpp"
 #include "core/text/utf8.hpp"
@@ -27,18 +28,7 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-// Per-thread scratch buffers so normalisation reuses memory.
-struct Scratch {
-    std::string a, b;
-    std::u32string cps;
-    std::vector<std::string_view> tokens;
-};
-
-Scratch& scratch() {
-    thread_local Scratch* s = nullptr;  // leaked on purpose: no thread_local destructors in the core
-    if (!s) s = new Scratch();
-    return *s;
-}
+using Scratch = ThreadScratch;
 
 void push_null(FieldColumn& c) {
     c.norm.append({});
@@ -55,20 +45,13 @@ void push_null(FieldColumn& c) {
         c.form.append({});
         c.cps.append({});
         break;
-    case FieldType::Phone:
-        c.cps.append({});
-        c.h_alt.push_back(0);
-        break;
+    case FieldType::Phone: c.h_alt.push_back(0); break;
     case FieldType::Email:
         c.cps.append({});
         c.h_alt.push_back(0);
-        c.ival.push_back(0);
         break;
     case FieldType::Date: c.ival.push_back(0); break;
-    case FieldType::IdNumber:
-        c.cps.append({});
-        c.strong.push_back(0);
-        break;
+    case FieldType::IdNumber: c.strong.push_back(0); break;
     case FieldType::Exact: break;
     case FieldType::Number: c.dval.push_back(0); break;
     }
@@ -91,23 +74,23 @@ void append_name(const Field& f, std::string_view raw, FieldColumn& c, Scratch& 
     c.norm.append(norm);
     c.h_norm.push_back(hash_bytes(norm));
     c.form.append(form);
-    s.cps.clear();
-    text::decode_utf8_into(form, s.cps);
-    c.cps.append(s.cps);
+    s.norm_cps.clear();
+    text::decode_utf8_into(form, s.norm_cps);
+    c.cps.append(s.norm_cps);
     if (f.type == FieldType::PersonName) {
-        compact_tokens(form, s.a);
-        c.h_alt.push_back(hash_bytes(s.a));
-        sorted_tokens(form, s.tokens, s.a, false);
-        c.h_sorted.push_back(hash_bytes(s.a));
-        sorted_tokens(form, s.tokens, s.a, true);
-        c.h_nick.push_back(hash_bytes(s.a));
+        compact_tokens(form, s.norm_a);
+        c.h_alt.push_back(hash_bytes(s.norm_a));
+        sorted_tokens(form, s.norm_tokens, s.norm_a, false);
+        c.h_sorted.push_back(hash_bytes(s.norm_a));
+        sorted_tokens(form, s.norm_tokens, s.norm_a, true);
+        c.h_nick.push_back(hash_bytes(s.norm_a));
     }
     mark_row(c, false);
 }
 
 void append_phone(const Field& f, std::string_view raw, FieldColumn& c, Scratch& s) {
     std::optional<std::string> e164 = normalize::normalize_phone(raw, f.region);
-    std::string& digits = s.a;
+    std::string& digits = s.norm_a;
     digits.clear();
     for (char ch : e164 ? std::string_view(*e164) : raw)
         if (ch >= '0' && ch <= '9') digits.push_back(ch);
@@ -121,14 +104,12 @@ void append_phone(const Field& f, std::string_view raw, FieldColumn& c, Scratch&
     c.h_norm.push_back(hash_bytes(norm));
     std::string_view last9 = digits.size() > 9 ? std::string_view(digits).substr(digits.size() - 9) : digits;
     c.h_alt.push_back(hash_bytes(last9));
-    s.cps.assign(digits.begin(), digits.end());
-    c.cps.append(s.cps);
     mark_row(c, false);
 }
 
 void append_email(std::string_view raw, FieldColumn& c, Scratch& s) {
     std::optional<std::string> e = normalize::normalize_email(raw);
-    std::string& norm = s.a;
+    std::string& norm = s.norm_a;
     if (e) {
         norm = *e;
     } else {  // keep a corrupted address comparable: trimmed, ASCII lower-case
@@ -146,11 +127,9 @@ void append_email(std::string_view raw, FieldColumn& c, Scratch& s) {
     std::size_t at = norm.find('@');
     std::string_view local = std::string_view(norm).substr(0, at);
     c.h_alt.push_back(hash_bytes(local));
-    s.cps.clear();
-    text::decode_utf8_into(norm, s.cps);
-    c.cps.append(s.cps);
-    std::size_t local_cps = s.cps.find(U'@');
-    c.ival.push_back(static_cast<std::int32_t>(local_cps == std::u32string::npos ? s.cps.size() : local_cps));
+    s.norm_cps.clear();
+    text::decode_utf8_into(local, s.norm_cps);
+    c.cps.append(s.norm_cps);
     mark_row(c, false);
 }
 
@@ -171,7 +150,7 @@ void append_date(const Field& f, std::string_view raw, FieldColumn& c) {
 }
 
 void append_id_number(std::string_view raw, FieldColumn& c, Scratch& s) {
-    std::string& norm = s.a;
+    std::string& norm = s.norm_a;
     norm.clear();
     for (char ch : raw) {
         if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
@@ -185,9 +164,6 @@ void append_id_number(std::string_view raw, FieldColumn& c, Scratch& s) {
     }
     c.norm.append(norm);
     c.h_norm.push_back(hash_bytes(norm));
-    s.cps.clear();
-    text::decode_utf8_into(norm, s.cps);
-    c.cps.append(s.cps);
     // An 18-character PRC identity number is strong only when its check digit is right; any other
     // non-empty identifier (passport, SSN) is taken as is.
     bool strong = norm.size() != 18 || normalize::cn_id_valid(norm);
@@ -208,7 +184,7 @@ void append_exact(std::string_view raw, FieldColumn& c) {
 }
 
 void append_number(std::string_view raw, FieldColumn& c, Scratch& s) {
-    std::string& t = s.a;
+    std::string& t = s.norm_a;
     t.clear();
     for (char ch : trim(raw))
         if (ch != ',' && ch != '_' && ch != ' ') t.push_back(ch);
@@ -229,6 +205,14 @@ void append_number(std::string_view raw, FieldColumn& c, Scratch& s) {
 
 }  // namespace
 
+std::uint64_t osa_filter_word(std::string_view v) {
+    if (v.size() < 9 || v.size() > 255 || !text::is_ascii(v)) return 0;
+    std::uint64_t w = std::uint64_t(v.size()) << 56;
+    for (int k = 0; k < 3; ++k) w |= std::uint64_t(static_cast<unsigned char>(v[k])) << (32 + 8 * k);
+    for (int k = 0; k < 4; ++k) w |= std::uint64_t(static_cast<unsigned char>(v[v.size() - 4 + k])) << (8 * k);
+    return w;
+}
+
 void append_normalized(const Field& f, RawValue raw, FieldColumn& c) {
     c.type = f.type;
     if (!raw || trim(*raw).empty()) {
@@ -236,7 +220,7 @@ void append_normalized(const Field& f, RawValue raw, FieldColumn& c) {
         mark_row(c, true);
         return;
     }
-    Scratch& s = scratch();
+    Scratch& s = thread_scratch();
     switch (f.type) {
     case FieldType::PersonName:
     case FieldType::Text: append_name(f, *raw, c, s); break;
@@ -262,17 +246,75 @@ void FieldColumn::append_all(const FieldColumn& o) {
     form.append_all(o.form);
     cps.append_all(o.cps);
     auto cat = [](auto& dst, const auto& src) { dst.insert(dst.end(), src.begin(), src.end()); };
-    cat(h_norm, o.h_norm);
-    cat(h_alt, o.h_alt);
-    cat(h_sorted, o.h_sorted);
-    cat(h_nick, o.h_nick);
     cat(ival, o.ival);
     cat(dval, o.dval);
     cat(strong, o.strong);
 }
 
+void FieldColumn::reserve_for(const std::vector<const FieldColumn*>& batches) {
+    std::size_t n_rows = 0, norm_c = 0, form_c = 0, cps_c = 0, form_n = 0, cps_n = 0;
+    std::size_t iv = 0, dv = 0, st = 0;
+    for (const FieldColumn* b : batches) {
+        n_rows += b->rows;
+        norm_c += b->norm.chars();
+        form_c += b->form.chars();
+        form_n += b->form.size();
+        cps_c += b->cps.chars();
+        cps_n += b->cps.size();
+        iv += b->ival.size();
+        dv += b->dval.size();
+        st += b->strong.size();
+    }
+    grow(null_bits, (rows + n_rows) / 64 + 1);
+    norm.reserve_more(n_rows, norm_c);
+    form.reserve_more(form_n, form_c);
+    cps.reserve_more(cps_n, cps_c);
+    grow(ival, ival.size() + iv);
+    grow(dval, dval.size() + dv);
+    grow(strong, strong.size() + st);
+}
+
 RecordStore::RecordStore(const Profile& profile) : fields_(profile.fields), columns_(profile.fields.size()) {
-    for (std::size_t f = 0; f < fields_.size(); ++f) columns_[f].type = fields_[f].type;
+    if (fields_.size() > 64) throw Error(ErrorCode::ProgramLimit, "a profile may have at most 64 fields");
+    slots_.resize(fields_.size());
+    int next = 1;
+    for (std::size_t f = 0; f < fields_.size(); ++f) {
+        columns_[f].type = fields_[f].type;
+        FieldType t = fields_[f].type;
+        slots_[f].norm = next++;
+        if (t == FieldType::PersonName || t == FieldType::Phone || t == FieldType::Email) slots_[f].alt = next++;
+        if (t == FieldType::PersonName) {
+            slots_[f].sorted = next++;
+            slots_[f].nick = next++;
+        }
+        if (t == FieldType::Phone || t == FieldType::IdNumber) slots_[f].edit = next++;
+    }
+    hot_stride_ = static_cast<std::size_t>(next);
+}
+
+void RecordStore::merge(std::vector<FieldColumn>& batch) {
+    const std::size_t n = batch.empty() ? 0 : batch[0].rows;
+    const std::size_t first = hot_.size() / hot_stride_;
+    grow(hot_, hot_.size() + n * hot_stride_);
+    hot_.resize(hot_.size() + n * hot_stride_, 0);
+    for (std::size_t f = 0; f < batch.size(); ++f) {
+        const FieldColumn& c = batch[f];
+        const HotSlots& sl = slots_[f];
+        for (std::size_t i = 0; i < n; ++i) {
+            std::uint64_t* row = &hot_[(first + i) * hot_stride_];
+            if (c.is_null(i)) row[0] |= std::uint64_t(1) << f;
+            row[sl.norm] = c.type == FieldType::Date ? static_cast<std::uint64_t>(c.ival[i]) : c.h_norm[i];
+            if (sl.alt >= 0) row[sl.alt] = c.h_alt[i];
+            if (sl.sorted >= 0) row[sl.sorted] = c.h_sorted[i];
+            if (sl.nick >= 0) row[sl.nick] = c.h_nick[i];
+            if (sl.edit >= 0 && !c.is_null(i)) {
+                std::string_view v = c.norm[i];
+                if (!v.empty() && v[0] == '+') v.remove_prefix(1);  // phone: compare digits
+                row[sl.edit] = osa_filter_word(v);
+            }
+        }
+        columns_[f].append_all(c);
+    }
 }
 
 std::optional<std::size_t> RecordStore::find(std::string_view id) const {
@@ -317,7 +359,13 @@ void RecordStore::append(std::string_view id, const std::vector<RawValue>& value
                                                      std::to_string(fields_.size()) + " fields");
     auto t0 = std::chrono::steady_clock::now();
     add_id(id);
-    for (std::size_t f = 0; f < fields_.size(); ++f) append_normalized(fields_[f], values[f], columns_[f]);
+    scratch_.resize(fields_.size());
+    for (std::size_t f = 0; f < fields_.size(); ++f) {
+        scratch_[f] = FieldColumn();
+        scratch_[f].type = fields_[f].type;
+        append_normalized(fields_[f], values[f], scratch_[f]);
+    }
+    merge(scratch_);
     normalize_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
@@ -341,15 +389,21 @@ void RecordStore::append_batch(const std::vector<std::string_view>& ids, const s
             for (std::size_t i = begin; i < end; ++i) append_normalized(fields_[f], values[i * nf + f], cols[f]);
         }
     });
+    for (std::size_t f = 0; f < nf; ++f) {
+        std::vector<const FieldColumn*> batches;
+        for (const auto& cols : parts) batches.push_back(&cols[f]);
+        columns_[f].reserve_for(batches);
+    }
     for (auto& cols : parts) {
-        for (std::size_t f = 0; f < nf; ++f) columns_[f].append_all(cols[f]);
+        merge(cols);
         std::vector<FieldColumn>().swap(cols);
     }
     normalize_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 std::size_t RecordStore::memory_bytes() const {
-    std::size_t total = ids_.memory_bytes() + id_table_.capacity() * sizeof(std::uint32_t);
+    std::size_t total = ids_.memory_bytes() + id_table_.capacity() * sizeof(std::uint32_t) +
+                        hot_.capacity() * sizeof(std::uint64_t);
     for (const FieldColumn& c : columns_) total += c.memory_bytes();
     return total;
 }

@@ -21,25 +21,28 @@ namespace usermatch::engine {
 using RawValue = std::optional<std::string_view>;
 
 // One field's values. Which vectors are filled depends on the field type (see record_store.cpp).
+// In a RecordStore the four hash vectors are empty: the store keeps them in its hot rows.
 struct FieldColumn {
     FieldType type = FieldType::Text;
     std::size_t rows = 0;
     std::vector<std::uint64_t> null_bits;  // bit set = NULL (or empty after normalisation)
     StringArena norm;   // normalised value ("" when NULL): name/text normalize_name, phone E.164, ...
     StringArena form;   // person_name/text: pinyin form (single spaces between tokens); else unused
-    U32Arena cps;       // code points for fuzzy comparisons: name/text the pinyin form, email the
-                        // whole address, phone the digits, id_number the value
+    U32Arena cps;       // code points for jaro-winkler: name/text the pinyin form, email the local
+                        // part (phone and id_number compare their ASCII norm directly)
     std::vector<std::uint64_t> h_norm;    // hash(norm); 0 when NULL
     std::vector<std::uint64_t> h_alt;     // name: pinyin without spaces; phone: last 9 digits; email: local part
     std::vector<std::uint64_t> h_sorted;  // name: sorted pinyin tokens
     std::vector<std::uint64_t> h_nick;    // name: sorted tokens after canonical_given_name
-    std::vector<std::int32_t> ival;       // date: yyyymmdd; email: local part length in code points
+    std::vector<std::int32_t> ival;       // date: yyyymmdd
     std::vector<double> dval;             // number
     std::vector<std::uint8_t> strong;     // id_number: 1 when usable as a strong identifier
 
     bool is_null(std::size_t i) const { return (null_bits[i >> 6] >> (i & 63)) & 1; }
     std::size_t memory_bytes() const;
-    void append_all(const FieldColumn& other);  // merges a per-thread batch
+    void append_all(const FieldColumn& other);  // merges a batch (all but the hash vectors)
+    // Reserves exactly the room the given batches need (avoids growth-by-doubling slack).
+    void reserve_for(const std::vector<const FieldColumn*>& batches);
 };
 
 class RecordStore {
@@ -61,6 +64,20 @@ public:
     const Field& field(std::size_t f) const { return fields_[f]; }
     const FieldColumn& column(std::size_t f) const { return columns_[f]; }
     std::string_view id(std::size_t i) const { return ids_[i]; }
+
+    // Hot row: what the first comparison levels read, packed per record so that scoring a pair
+    // touches one or two cache lines per record instead of one per column. Word 0 is the NULL
+    // mask (bit f = field f is NULL); then per field the slots listed in HotSlots.
+    struct HotSlots {
+        int norm = -1;    // hash of the normalised value (date: yyyymmdd)
+        int alt = -1;     // name: pinyin; phone: last 9 digits; email: local part
+        int sorted = -1;  // name: sorted tokens
+        int nick = -1;    // name: canonical nickname tokens
+        int edit = -1;    // phone/id_number: edit-distance filter word (see osa_filter_word)
+    };
+    const std::uint64_t* hot(std::size_t i) const { return hot_.data() + i * hot_stride_; }
+    const HotSlots& slots(std::size_t f) const { return slots_[f]; }
+    bool is_null(std::size_t f, std::size_t i) const { return (hot(i)[0] >> f) & 1; }
     std::optional<std::size_t> find(std::string_view id) const;
 
     // Bytes held (capacity), so the glue can size batches against memory_limit.
@@ -70,14 +87,24 @@ public:
 
 private:
     void add_id(std::string_view id);
+    void merge(std::vector<FieldColumn>& batch);
     void grow_id_table();
 
     std::vector<Field> fields_;
     std::vector<FieldColumn> columns_;
     StringArena ids_;
     std::vector<std::uint32_t> id_table_;  // open addressing over record indices; UINT32_MAX = empty
+    std::vector<HotSlots> slots_;
+    std::size_t hot_stride_ = 1;
+    std::vector<std::uint64_t> hot_;
+    std::vector<FieldColumn> scratch_;  // one-record batch for append()
     double normalize_seconds_ = 0;
 };
+
+// A word that lets "OSA distance <= 1" be rejected without reading the strings: length (8 bits),
+// first 3 bytes, last 4 bytes of an ASCII value (0 = no filter: non-ASCII or shorter than 9). For
+// two values of length >= 9 within one edit, the first 3 or the last 4 bytes are untouched.
+std::uint64_t osa_filter_word(std::string_view ascii);
 
 // Normalises one raw value into the column (used by the store; exposed for explain and tests).
 void append_normalized(const Field& field, RawValue raw, FieldColumn& column);

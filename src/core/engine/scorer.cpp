@@ -12,26 +12,42 @@ Scorer::Scorer(const Profile& profile, double prior)
     max_rest_.assign(nf + 1, 0.0);
     for (std::size_t f = 0; f < nf; ++f)
         for (const Level& l : profile.fields[f].levels) weights_[f].push_back(std::log2(l.m / l.u));
-    for (std::size_t f = nf; f-- > 0;) {
+    // Cheap comparisons (integer/hash equality) first, string similarities last: a clear
+    // non-match is usually rejected before any jaro-winkler runs.
+    auto cost = [&](std::size_t f) {
+        switch (profile.fields[f].type) {
+        case FieldType::Date:
+        case FieldType::Exact:
+        case FieldType::Number: return 0;
+        case FieldType::IdNumber:
+        case FieldType::Phone: return 1;
+        case FieldType::Email: return 2;
+        default: return 3;
+        }
+    };
+    for (std::size_t f = 0; f < nf; ++f) order_.push_back(f);
+    std::stable_sort(order_.begin(), order_.end(), [&](std::size_t x, std::size_t y) { return cost(x) < cost(y); });
+    for (std::size_t k = nf; k-- > 0;) {
         double best = 0;  // the NULL level adds 0
-        for (double w : weights_[f]) best = std::max(best, w);
-        max_rest_[f] = max_rest_[f + 1] + best;
+        for (double w : weights_[order_[k]]) best = std::max(best, w);
+        max_rest_[k] = max_rest_[k + 1] + best;
     }
 }
 
 double Scorer::weight(const RecordStore& L, std::size_t a, const RecordStore& R, std::size_t b) const {
     double w = prior_weight_;
     for (std::size_t f = 0; f < weights_.size(); ++f)
-        w += level_weight(f, compare_field(profile_.fields[f], L.column(f), a, R.column(f), b));
+        w += level_weight(f, compare_field(profile_.fields[f], f, L, a, R, b));
     return w;
 }
 
 bool Scorer::weight_at_least(const RecordStore& L, std::size_t a, const RecordStore& R, std::size_t b,
                              double min_weight, double& out) const {
     double w = prior_weight_;
-    for (std::size_t f = 0; f < weights_.size(); ++f) {
-        if (w + max_rest_[f] < min_weight) return false;
-        w += level_weight(f, compare_field(profile_.fields[f], L.column(f), a, R.column(f), b));
+    for (std::size_t k = 0; k < order_.size(); ++k) {
+        if (w + max_rest_[k] < min_weight) return false;
+        const std::size_t f = order_[k];
+        w += level_weight(f, compare_field(profile_.fields[f], f, L, a, R, b));
     }
     out = w;
     return w >= min_weight;

@@ -36,7 +36,8 @@ private:
     const Profile& profile_;
     double prior_weight_;
     std::vector<std::vector<double>> weights_;
-    std::vector<double> max_rest_;  // max_rest_[f]: the largest weight fields f.. can still add
+    std::vector<std::size_t> order_;  // fields by comparison cost, cheapest first (for pruning)
+    std::vector<double> max_rest_;    // max_rest_[k]: the largest weight fields order_[k..] can still add
 };
 
 }  // namespace usermatch::engine

@@ -173,14 +173,23 @@ std::string with_typo(std::string_view utf8, Rng& rng) {
         case 0: cps.insert(cps.begin() + static_cast<std::ptrdiff_t>(pos), sub); break;
         case 1: cps.erase(cps.begin() + static_cast<std::ptrdiff_t>(pos)); break;
         case 2: cps[pos] = sub; break;
-        default:
-            if (pos + 1 < cps.size() && is_letter(cps[pos + 1]) && cps[pos + 1] != cur)
-                std::swap(cps[pos], cps[pos + 1]);
-            else if (is_letter(cps[pos - 1]) && cps[pos - 1] != cur)
-                std::swap(cps[pos], cps[pos - 1]);
-            else
+        default: {
+            // Swap two neighbouring letters but keep the capitalisation where it was ("Mei" -> "Mie").
+            std::size_t other = pos;
+            if (pos + 1 < cps.size() && is_letter(cps[pos + 1]) && lower_of(cps[pos + 1]) != lower_of(cur))
+                other = pos + 1;
+            else if (is_letter(cps[pos - 1]) && lower_of(cps[pos - 1]) != lower_of(cur))
+                other = pos - 1;
+            if (other == pos) {
                 cps[pos] = sub;
+                break;
+            }
+            const bool upper_here = upper_of(cps[pos]) == cps[pos], upper_there = upper_of(cps[other]) == cps[other];
+            std::swap(cps[pos], cps[other]);
+            cps[pos] = upper_here ? upper_of(cps[pos]) : lower_of(cps[pos]);
+            cps[other] = upper_there ? upper_of(cps[other]) : lower_of(cps[other]);
             break;
+        }
     }
     return text::encode_utf8(cps);
 }

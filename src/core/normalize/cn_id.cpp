@@ -41,17 +41,23 @@ int digits_value(std::string_view s, size_t from, size_t count) {
     return v;
 }
 
+std::optional<char> check_character(std::string_view first17) {
+    if (first17.size() < 17) return std::nullopt;
+    int sum = 0;
+    for (size_t i = 0; i < 17; ++i) {
+        if (first17[i] < '0' || first17[i] > '9') return std::nullopt;
+        sum += (first17[i] - '0') * kWeights[i];
+    }
+    return kCheckChars[sum % 11];
+}
+
 // The birth date of a structurally valid ID, or nullopt.
 std::optional<Date> checked(std::string_view text) {
     const std::string_view s = trim(text);
     if (s.size() != 18) return std::nullopt;
-    int sum = 0;
-    for (size_t i = 0; i < 17; ++i) {
-        if (s[i] < '0' || s[i] > '9') return std::nullopt;
-        sum += (s[i] - '0') * kWeights[i];
-    }
+    const std::optional<char> expected = check_character(s);
     const char check = s[17] == 'x' ? 'X' : s[17];
-    if (check != kCheckChars[sum % 11]) return std::nullopt;
+    if (!expected || check != *expected) return std::nullopt;
     if (!valid_province(digits_value(s, 0, 2))) return std::nullopt;
     const int y = digits_value(s, 6, 4), m = digits_value(s, 10, 2), d = digits_value(s, 12, 2);
     if (!real_date(y, m, d)) return std::nullopt;
@@ -63,5 +69,10 @@ std::optional<Date> checked(std::string_view text) {
 bool cn_id_valid(std::string_view text) { return checked(text).has_value(); }
 
 std::optional<Date> cn_id_birth_date(std::string_view text) { return checked(text); }
+
+std::optional<char> cn_id_check_character(std::string_view first17) {
+    if (first17.size() != 17) return std::nullopt;
+    return check_character(first17);
+}
 
 }  // namespace usermatch::normalize

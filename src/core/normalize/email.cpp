@@ -2,8 +2,9 @@
 // reach the same mailbox.
 //
 // Accepted shape: exactly one '@'; non-empty local part; a domain with a '.' that neither
-// starts nor ends with '.' and has no ".."; no whitespace or control character inside; valid
-// UTF-8; at most 254 bytes after trimming (the SMTP path limit). Anything else -> nullopt.
+// starts nor ends with '.' and has no ".."; no whitespace (ASCII or Unicode), zero-width space
+// or control character inside; valid UTF-8; at most 254 bytes after trimming (the SMTP path
+// limit). NBSP / ideographic space at the ends are trimmed too. Anything else -> nullopt.
 // Case: ASCII lower-cased; non-ASCII (IDN domains, EAI local parts) case-folded with ICU.
 //
 // Provider table (domain after lower-casing):
@@ -19,6 +20,7 @@
 // When the canonical local part would be empty (e.g. "+x@gmail.com") the result is nullopt.
 #include "core/normalize/normalize.hpp"
 
+#include <unicode/uchar.h>
 #include <unicode/unistr.h>
 #include <unicode/utf8.h>
 
@@ -53,19 +55,30 @@ Rule provider_rule(std::string_view domain) {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
 
+// Trims ASCII whitespace, NO-BREAK SPACE and IDEOGRAPHIC SPACE (pasted from web pages and CJK
+// input methods).
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+    constexpr std::string_view kNbsp = "\xC2\xA0", kIdeographic = "\xE3\x80\x80";
+    for (bool changed = true; changed;) {
+        changed = false;
+        while (!s.empty() && is_space(s.front())) s.remove_prefix(1), changed = true;
+        while (!s.empty() && is_space(s.back())) s.remove_suffix(1), changed = true;
+        for (std::string_view sp : {kNbsp, kIdeographic}) {
+            if (s.substr(0, sp.size()) == sp) s.remove_prefix(sp.size()), changed = true;
+            if (s.size() >= sp.size() && s.substr(s.size() - sp.size()) == sp) s.remove_suffix(sp.size()), changed = true;
+        }
+    }
     return s;
 }
 
-bool valid_utf8(std::string_view s) {
+// Valid UTF-8 without any Unicode white space or zero-width character inside.
+bool valid_utf8_without_spaces(std::string_view s) {
     const auto* p = reinterpret_cast<const uint8_t*>(s.data());
     const auto n = static_cast<int32_t>(s.size());
     for (int32_t i = 0; i < n;) {
         UChar32 c;
         U8_NEXT(p, i, n, c);
-        if (c < 0) return false;
+        if (c < 0 || u_isUWhiteSpace(c) || c == 0x200B || c == 0xFEFF) return false;
     }
     return true;
 }
@@ -97,7 +110,7 @@ std::optional<std::string> normalize_email(std::string_view text) {
             at = i;
         }
     }
-    if (at == std::string_view::npos || at == 0 || !valid_utf8(s)) return std::nullopt;
+    if (at == std::string_view::npos || at == 0 || !valid_utf8_without_spaces(s)) return std::nullopt;
     std::string local = lower(s.substr(0, at));
     std::string domain = lower(s.substr(at + 1));
     if (domain.empty() || domain.front() == '.' || domain.back() == '.' ||

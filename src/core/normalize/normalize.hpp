@@ -12,10 +12,15 @@ namespace usermatch::normalize {
 
 // NFKC, case folding, diacritics removed (é -> e), punctuation dropped, runs of spaces collapsed
 // and trimmed, Traditional Chinese folded to Simplified (張偉 -> 张伟). "" stays "".
+// Details (name.cpp): ' and . inside a word are removed (O'Brien -> obrien, J.R. -> jr), other
+// punctuation, hyphens, symbols and emoji separate words; Müller -> muller (folded, not "ue");
+// no space is kept between two Han characters (张 伟 -> 张伟). ASCII input takes a fast path.
 std::string normalize_name(std::string_view utf8);
 
 // Han characters to toneless pinyin syllables separated by single spaces (张伟 -> "zhang wei",
 // 張偉 -> "zhang wei"); Latin text is case-folded and kept; mixed text keeps word boundaries.
+// ü -> u (吕 -> "lu"); surname readings for the first character (曾 -> zeng, 单 -> shan); one
+// reading per character, no word context (details in pinyin.cpp).
 std::string pinyin(std::string_view utf8);
 
 // True when the text contains at least one Han character.
@@ -50,6 +55,9 @@ std::optional<Date> parse_date(std::string_view text, DateOrder order = DateOrde
 bool cn_id_valid(std::string_view text);
 // Birth date encoded in a valid ID number (std::nullopt when not valid).
 std::optional<Date> cn_id_birth_date(std::string_view text);
+// The check character ('0'-'9' or 'X') for the first 17 digits of an ID number (e.g. to generate
+// test data); std::nullopt unless `first17` is exactly 17 ASCII digits.
+std::optional<char> cn_id_check_character(std::string_view first17);
 
 // Canonical given name for a known nickname, on normalised lower-case tokens
 // ("bill" -> "william", "bob" -> "robert", "liz" -> "elizabeth"); returns the input otherwise.

@@ -1,0 +1,35 @@
+# Shared by the benchmark scripts: a throwaway cluster (destroyed on exit) with the peers we
+# compare against, and a timing helper that runs a query several times and keeps the fastest.
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export UM_CLUSTER_DIR=${UM_BENCH_CLUSTER_DIR:-/tmp/usermatch-bench-$$}
+export UM_PORT=${UM_BENCH_PORT:-54332}
+datasets=${USERMATCH_DATASETS:-$repo/../shared/datasets}
+
+bench_start() {
+  (cd "$repo" && make -s -j2 >/dev/null && if [[ $(id -u) -eq 0 ]]; then make -s install >/dev/null; else sudo make -s install >/dev/null; fi)
+  trap '"$repo"/scripts/cluster.sh destroy >/dev/null 2>&1 || true' EXIT
+  "$repo"/scripts/cluster.sh start >/dev/null
+  eval "$("$repo"/scripts/cluster.sh env)"
+  psql -X -q -d postgres -c "DROP DATABASE IF EXISTS usermatch_bench" -c "CREATE DATABASE usermatch_bench"
+  export PGDATABASE=usermatch_bench
+  psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
+CREATE EXTENSION usermatch;
+CREATE EXTENSION fuzzystrmatch;
+CREATE EXTENSION pg_trgm;
+CREATE EXTENSION pg_similarity;
+-- Runs a query `runs` times and returns the fastest wall time in milliseconds.
+CREATE FUNCTION bench_ms(query text, runs int DEFAULT 3) RETURNS double precision LANGUAGE plpgsql AS $$
+DECLARE started timestamptz; best double precision := 'Infinity';
+BEGIN
+  FOR i IN 1..runs LOOP
+    started := clock_timestamp();
+    EXECUTE query;
+    best := least(best, extract(epoch FROM clock_timestamp() - started) * 1000);
+  END LOOP;
+  RETURN best;
+END $$;
+SQL
+}
+
+sql() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
