@@ -1,0 +1,128 @@
+#include "core/train/em.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace usermatch::train {
+
+double clamp_probability(double p) {
+    if (!(p == p)) return kMinProbability;  // NaN
+    return std::min(1 - kMinProbability, std::max(kMinProbability, p));
+}
+
+void ComparisonVectors::add(const std::int8_t* levels, double count) {
+    std::string key(reinterpret_cast<const char*>(levels), fields_);
+    auto [it, inserted] = index_.try_emplace(std::move(key), counts_.size());
+    if (inserted) {
+        levels_.insert(levels_.end(), levels, levels + fields_);
+        counts_.push_back(0);
+    }
+    counts_[it->second] += count;
+    total_ += count;
+}
+
+void ComparisonVectors::merge(const ComparisonVectors& other) {
+    for (std::size_t k = 0; k < other.distinct(); ++k) add(other.vector(k), other.count(k));
+}
+
+namespace {
+
+bool is_fixed(const std::vector<bool>& fixed, std::size_t f) { return f < fixed.size() && fixed[f]; }
+
+// log2 Bayes factor of a vector: sum over free, non-NULL fields of log2(m/u).
+double log_factor(const std::int8_t* v, std::size_t nf, const std::vector<std::vector<double>>& m,
+                  const std::vector<std::vector<double>>& u, const std::vector<bool>& fixed) {
+    double w = 0;
+    for (std::size_t f = 0; f < nf; ++f) {
+        if (v[f] < 0 || is_fixed(fixed, f)) continue;
+        const auto l = static_cast<std::size_t>(v[f]);
+        w += std::log2(m[f][l] / u[f][l]);
+    }
+    return w;
+}
+
+double posterior(double log2_factor, double lambda) {
+    double w = std::log2(lambda / (1 - lambda)) + log2_factor;
+    if (w > 60) return 1;
+    if (w < -60) return 0;
+    double e = std::exp2(w);
+    return e / (1 + e);
+}
+
+}  // namespace
+
+std::vector<double> match_probabilities(const ComparisonVectors& vectors, const std::vector<std::vector<double>>& m,
+                                        const std::vector<std::vector<double>>& u, const std::vector<bool>& fixed,
+                                        double lambda) {
+    std::vector<double> p(vectors.distinct());
+    for (std::size_t k = 0; k < p.size(); ++k)
+        p[k] = posterior(log_factor(vectors.vector(k), vectors.fields(), m, u, fixed), lambda);
+    return p;
+}
+
+EmResult run_em(const ComparisonVectors& vectors, const EmSettings& s) {
+    const std::size_t nf = vectors.fields();
+    EmResult r;
+    r.m = s.m;
+    for (auto& levels : r.m)
+        for (double& x : levels) x = clamp_probability(x);
+    std::vector<std::vector<double>> u = s.u;
+    for (auto& levels : u)
+        for (double& x : levels) x = clamp_probability(x);
+    r.lambda = clamp_probability(s.lambda);
+    r.estimated.assign(nf, false);
+    if (vectors.total() <= 0) {
+        r.warnings.push_back("no pairs: m and lambda not estimated");
+        return r;
+    }
+    std::vector<std::vector<double>> mass(nf);  // expected matching pairs per field level
+    for (int it = 1; it <= std::max(1, s.max_iterations); ++it) {
+        std::vector<double> p = match_probabilities(vectors, r.m, u, s.fixed, r.lambda);
+        double matches = 0;
+        for (std::size_t f = 0; f < nf; ++f) mass[f].assign(r.m[f].size(), 0.0);
+        for (std::size_t k = 0; k < p.size(); ++k) {
+            const double e = p[k] * vectors.count(k);
+            matches += e;
+            const std::int8_t* v = vectors.vector(k);
+            for (std::size_t f = 0; f < nf; ++f)
+                if (v[f] >= 0 && !is_fixed(s.fixed, f)) mass[f][static_cast<std::size_t>(v[f])] += e;
+        }
+        if (!(matches > 1e-9) || !std::isfinite(matches)) {
+            r.warnings.push_back("iteration " + std::to_string(it) +
+                                 ": no pair is expected to match; kept the previous estimate");
+            return r;
+        }
+        std::vector<std::vector<double>> next = r.m;
+        std::vector<bool> estimated(nf, false);
+        for (std::size_t f = 0; f < nf; ++f) {
+            if (is_fixed(s.fixed, f)) continue;
+            double total = 0;
+            for (double x : mass[f]) total += x;
+            if (!(total > 1e-12)) continue;  // field NULL in every (expected) match: keep its m
+            estimated[f] = true;
+            for (std::size_t l = 0; l < next[f].size(); ++l) next[f][l] = clamp_probability(mass[f][l] / total);
+        }
+        const double next_lambda = clamp_probability(matches / vectors.total());
+        double delta = std::fabs(next_lambda - r.lambda);
+        for (std::size_t f = 0; f < nf; ++f)
+            for (std::size_t l = 0; l < next[f].size(); ++l) delta = std::max(delta, std::fabs(next[f][l] - r.m[f][l]));
+        if (!std::isfinite(delta)) {
+            r.warnings.push_back("iteration " + std::to_string(it) + ": non-finite value; kept the previous estimate");
+            return r;
+        }
+        r.m = std::move(next);
+        r.estimated = std::move(estimated);
+        r.lambda = next_lambda;
+        r.iterations = it;
+        r.max_delta = delta;
+        if (delta < s.tolerance) {
+            r.converged = true;
+            return r;
+        }
+    }
+    r.warnings.push_back("did not converge in " + std::to_string(r.iterations) + " iterations (last max |delta| " +
+                         std::to_string(r.max_delta) + "); kept the last estimate");
+    return r;
+}
+
+}  // namespace usermatch::train

@@ -1,0 +1,73 @@
+// Expectation-maximisation of Fellegi-Sunter m probabilities and the match share (lambda) over
+// COMPRESSED comparison vectors: each distinct vector of level indices is stored once with the
+// number of pairs that produced it, so an iteration costs O(distinct vectors), not O(pairs).
+//
+// u probabilities are held fixed (they come from random sampling); fields marked `fixed` (the
+// fields of the blocking rule that produced the pairs) are left out of the likelihood entirely:
+// inside that rule's blocks they agree by construction and carry no information about matching.
+#pragma once
+
+#include "core/core_guard.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace usermatch::train {
+
+constexpr double kMinProbability = 1e-6;  // every m/u is clamped to [kMin, 1 - kMin]
+double clamp_probability(double p);
+
+// Distinct comparison vectors with their pair counts. A vector holds one level index per field
+// (engine::kNullLevel = -1 for a NULL comparison).
+class ComparisonVectors {
+public:
+    explicit ComparisonVectors(std::size_t fields = 0) : fields_(fields) {}
+
+    std::size_t fields() const { return fields_; }
+    std::size_t distinct() const { return counts_.size(); }
+    double total() const { return total_; }
+    const std::int8_t* vector(std::size_t k) const { return levels_.data() + k * fields_; }
+    double count(std::size_t k) const { return counts_[k]; }
+
+    void add(const std::int8_t* levels, double count = 1);
+    void merge(const ComparisonVectors& other);
+
+private:
+    std::size_t fields_;
+    std::vector<std::int8_t> levels_;  // distinct() x fields_, row-major
+    std::vector<double> counts_;
+    std::unordered_map<std::string, std::size_t> index_;  // vector bytes -> row
+    double total_ = 0;
+};
+
+struct EmSettings {
+    std::vector<std::vector<double>> m, u;  // per field, per level: starting m, fixed u
+    std::vector<bool> fixed;                // per field: excluded (rule fields); empty = none
+    double lambda = 0.5;                    // starting match share among the pairs
+    int max_iterations = 25;
+    double tolerance = 1e-4;                // stop when max |delta m| (and |delta lambda|) < tolerance
+};
+
+struct EmResult {
+    std::vector<std::vector<double>> m;     // estimated (fixed fields: the starting values)
+    std::vector<bool> estimated;            // per field: m comes from this run (free and non-NULL in matches)
+    double lambda = 0;                      // match share among the pairs
+    int iterations = 0;
+    bool converged = false;
+    double max_delta = 0;                   // of the last iteration
+    std::vector<std::string> warnings;
+};
+
+// Runs EM; never returns NaN: when an iteration degenerates (no pairs, no expected matches, a
+// non-finite value) it stops with the last good estimate and a warning.
+EmResult run_em(const ComparisonVectors& vectors, const EmSettings& settings);
+
+// P(match | vector) for each distinct vector, with the given parameters (fields in `fixed` skipped).
+std::vector<double> match_probabilities(const ComparisonVectors& vectors, const std::vector<std::vector<double>>& m,
+                                        const std::vector<std::vector<double>>& u, const std::vector<bool>& fixed,
+                                        double lambda);
+
+}  // namespace usermatch::train

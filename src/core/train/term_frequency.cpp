@@ -1,0 +1,87 @@
+#include "core/train/term_frequency.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+namespace usermatch::train {
+
+using engine::Condition;
+
+TermFrequencies::TermFrequencies(const engine::Profile& profile, const engine::RecordStore& left,
+                                 const engine::RecordStore* right) {
+    tables_.resize(profile.fields.size());
+    for (std::size_t f = 0; f < profile.fields.size(); ++f) {
+        const engine::Field& field = profile.fields[f];
+        Table& t = tables_[f];
+        t.name = field.name;
+        t.tf = field.tf;
+        for (std::size_t l = 0; l < field.levels.size(); ++l) {
+            const engine::Level& level = field.levels[l];
+            t.level_weights.push_back(std::log2(level.m / level.u));
+            if (level.condition == Condition::Exact && t.exact_level < 0) {
+                t.exact_level = static_cast<int>(l);
+                t.exact_m = level.m;
+            }
+        }
+        if (!field.tf) continue;
+        for (const engine::RecordStore* store : {&left, right}) {
+            if (!store) continue;
+            const engine::FieldColumn& col = store->column(f);
+            for (std::size_t i = 0; i < store->size(); ++i) {
+                if (store->is_null(f, i)) continue;
+                Entry& e = t.values[value_key(*store, f, i)];
+                if (e.count++ == 0) e.value = std::string(col.norm[i]);
+                ++t.total;
+            }
+        }
+    }
+}
+
+double TermFrequencies::frequency(std::size_t field, std::uint64_t key) const {
+    if (!has_field(field)) return 0;
+    const Table& t = tables_[field];
+    auto it = t.values.find(key);
+    return it == t.values.end() ? 0.0 : static_cast<double>(it->second.count) / static_cast<double>(t.total);
+}
+
+double TermFrequencies::floor(std::size_t field) const {
+    return has_field(field) ? 1.0 / static_cast<double>(tables_[field].total) : 0.0;
+}
+
+double TermFrequencies::adjusted_weight(std::size_t field, int level, std::uint64_t key) const {
+    if (level < 0 || field >= tables_.size()) return 0;
+    const Table& t = tables_[field];
+    const double plain = t.level_weights.at(static_cast<std::size_t>(level));
+    if (!has_field(field) || level != t.exact_level) return plain;
+    return std::log2(t.exact_m / std::max(frequency(field, key), floor(field)));
+}
+
+std::vector<TermFrequencyRow> TermFrequencies::rows(std::size_t max_rows) const {
+    std::vector<TermFrequencyRow> out;
+    for (const Table& t : tables_) {
+        if (t.total == 0) continue;
+        std::vector<const Entry*> entries;
+        for (const auto& kv : t.values) entries.push_back(&kv.second);
+        std::sort(entries.begin(), entries.end(), [](const Entry* a, const Entry* b) {
+            return a->count != b->count ? a->count > b->count : a->value < b->value;
+        });
+        if (max_rows && entries.size() > max_rows) entries.resize(max_rows);
+        for (const Entry* e : entries)
+            out.push_back({t.name, e->value, e->count, static_cast<double>(e->count) / static_cast<double>(t.total)});
+    }
+    return out;
+}
+
+std::string TermFrequencies::to_json(std::size_t max_values) const {
+    nlohmann::json doc = nlohmann::json::object();
+    for (const Table& t : tables_) {
+        if (t.total == 0) continue;
+        nlohmann::json jt = {{"records", t.total}, {"distinct", t.values.size()}};
+        doc[t.name] = jt;
+    }
+    for (const TermFrequencyRow& r : rows(max_values)) doc[r.field]["values"][r.value] = r.frequency;
+    return doc.dump();
+}
+
+}  // namespace usermatch::train

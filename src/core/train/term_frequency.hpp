@@ -1,0 +1,74 @@
+// Term-frequency adjustment (Splink's approach): agreeing on a rare value ("Zbigniew") is stronger
+// evidence than agreeing on a common one ("Smith", "王"). For a field marked "tf": true, the table
+// holds the relative frequency of each normalised value among the records. For the "exact" level of
+// such a field the weight becomes
+//     log2(m_exact / u_tf),   u_tf = max(freq(value), floor)
+// instead of log2(m_exact / u_exact); every other level keeps log2(m / u). floor defaults to
+// 1 / (records counted), so a value seen once is never weighed above "unique".
+//
+// Values are keyed by the store's hot-row equality word of the field (the hash of the normalised
+// value; yyyymmdd for dates), which is what the exact level compares: value_key(store, f, i).
+#pragma once
+
+#include "core/core_guard.hpp"
+#include "core/engine/profile.hpp"
+#include "core/engine/record_store.hpp"
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace usermatch::train {
+
+struct TermFrequencyRow {
+    std::string field;
+    std::string value;     // normalised value
+    std::uint64_t count;
+    double frequency;      // count / records with a value
+};
+
+class TermFrequencies {
+public:
+    TermFrequencies() = default;
+    // Counts the values of every tf field over `left` (and `right` for link: one shared table).
+    // The weights use the profile's m and u as given (build it from the trained profile).
+    TermFrequencies(const engine::Profile& profile, const engine::RecordStore& left,
+                    const engine::RecordStore* right = nullptr);
+
+    static std::uint64_t value_key(const engine::RecordStore& store, std::size_t field, std::size_t record) {
+        return store.hot(record)[static_cast<std::size_t>(store.slots(field).norm)];
+    }
+
+    bool has_field(std::size_t field) const { return field < tables_.size() && tables_[field].total > 0; }
+    // Relative frequency of a value (0 when unknown or the field has no table).
+    double frequency(std::size_t field, std::uint64_t key) const;
+    // u_tf floor of a field: 1 / values counted.
+    double floor(std::size_t field) const;
+    // log2(m / max(freq, floor)) for the exact level of a tf field; the plain log2(m / u) otherwise.
+    double adjusted_weight(std::size_t field, int level, std::uint64_t key) const;
+
+    // Every value as rows, most frequent first (per field in profile order); max_rows_per_field 0 = all.
+    std::vector<TermFrequencyRow> rows(std::size_t max_rows_per_field = 0) const;
+    // {"field": {"records": n, "distinct": d, "values": {"smith": 0.012, ...}}, ...}
+    std::string to_json(std::size_t max_values_per_field = 0) const;
+    std::size_t distinct(std::size_t field) const { return field < tables_.size() ? tables_[field].values.size() : 0; }
+
+private:
+    struct Entry {
+        std::string value;
+        std::uint64_t count = 0;
+    };
+    struct Table {
+        std::string name;
+        bool tf = false;
+        int exact_level = -1;       // index of the field's "exact" level, -1 when none
+        double exact_m = 0;
+        std::vector<double> level_weights;
+        std::uint64_t total = 0;    // records with a value
+        std::unordered_map<std::uint64_t, Entry> values;
+    };
+    std::vector<Table> tables_;  // per profile field (empty tables for non-tf fields)
+};
+
+}  // namespace usermatch::train
