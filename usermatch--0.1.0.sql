@@ -121,19 +121,36 @@ COMMENT ON FUNCTION usermatch.generate_users(integer, bigint, double precision, 
 CREATE TABLE usermatch.profiles (
     name        text PRIMARY KEY CHECK (name <> ''),
     spec        jsonb NOT NULL,
+    version     integer NOT NULL DEFAULT 1,
     owner       name NOT NULL DEFAULT current_user,
     created_at  timestamptz NOT NULL DEFAULT now(),
     updated_at  timestamptz NOT NULL DEFAULT now()
 );
-COMMENT ON TABLE usermatch.profiles IS 'Validated match profiles (dumped by pg_dump); each role may change only its own';
+COMMENT ON TABLE usermatch.profiles IS 'Validated match profiles, current version (dumped by pg_dump); each role may change only its own';
+
+-- Every version a profile ever had (create, replace, train, restore), so any can be restored.
+CREATE TABLE usermatch.profile_versions (
+    name        text NOT NULL REFERENCES usermatch.profiles ON DELETE CASCADE,
+    version     integer NOT NULL,
+    spec        jsonb NOT NULL,
+    note        text,
+    owner       name NOT NULL DEFAULT current_user,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (name, version)
+);
+COMMENT ON TABLE usermatch.profile_versions IS 'Every version of every profile; usermatch.restore_profile(name, version) brings one back';
 SELECT pg_catalog.pg_extension_config_dump('usermatch.profiles', '');
+SELECT pg_catalog.pg_extension_config_dump('usermatch.profile_versions', '');
 
 -- Everyone may read every profile; a role changes only the profiles it owns.
 ALTER TABLE usermatch.profiles ENABLE ROW LEVEL SECURITY;
 CREATE POLICY profiles_visible ON usermatch.profiles FOR SELECT USING (true);
 CREATE POLICY profiles_owned ON usermatch.profiles USING (owner = current_user) WITH CHECK (owner = current_user);
+ALTER TABLE usermatch.profile_versions ENABLE ROW LEVEL SECURITY;
+CREATE POLICY profile_versions_visible ON usermatch.profile_versions FOR SELECT USING (true);
+CREATE POLICY profile_versions_owned ON usermatch.profile_versions USING (owner = current_user) WITH CHECK (owner = current_user);
 GRANT USAGE ON SCHEMA usermatch TO PUBLIC;
-GRANT SELECT, INSERT, UPDATE, DELETE ON usermatch.profiles TO PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE ON usermatch.profiles, usermatch.profile_versions TO PUBLIC;
 
 CREATE FUNCTION usermatch.validate_profile(spec jsonb, source regclass DEFAULT NULL)
     RETURNS TABLE(path text, problem text)
@@ -142,14 +159,15 @@ CREATE FUNCTION usermatch.validate_profile(spec jsonb, source regclass DEFAULT N
 COMMENT ON FUNCTION usermatch.validate_profile(jsonb, regclass) IS
     'Every problem of a profile at once (no rows = valid); with source, also checks that its columns exist';
 
-CREATE FUNCTION usermatch.create_profile(name text, spec jsonb, replace boolean DEFAULT false)
-    RETURNS void
+CREATE FUNCTION usermatch.create_profile(name text, spec jsonb, replace boolean DEFAULT false, note text DEFAULT NULL)
+    RETURNS integer
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $fn$
 DECLARE
     problem_count integer;
     problem_list text;
+    new_version integer := 1;
 BEGIN
     IF name IS NULL OR spec IS NULL THEN
         RAISE EXCEPTION 'create_profile: name and spec must not be NULL' USING ERRCODE = '22004';
@@ -163,18 +181,51 @@ BEGIN
                   HINT = 'SELECT * FROM usermatch.validate_profile(spec) lists them as rows.';
     END IF;
     IF replace THEN
-        UPDATE usermatch.profiles AS p SET spec = create_profile.spec, updated_at = now()
-         WHERE p.name = create_profile.name;
-        IF FOUND THEN RETURN; END IF;
+        UPDATE usermatch.profiles AS p SET spec = create_profile.spec, version = p.version + 1, updated_at = now()
+         WHERE p.name = create_profile.name
+         RETURNING p.version INTO new_version;
+        IF NOT FOUND THEN
+            IF EXISTS (SELECT 1 FROM usermatch.profiles AS p WHERE p.name = create_profile.name) THEN
+                RAISE EXCEPTION 'must be owner of profile "%"', name USING ERRCODE = '42501';
+            END IF;
+            new_version := 1;
+        END IF;
     END IF;
-    INSERT INTO usermatch.profiles AS p (name, spec) VALUES (create_profile.name, create_profile.spec);
-EXCEPTION WHEN unique_violation THEN
-    RAISE EXCEPTION 'profile "%" already exists', name USING ERRCODE = '42710',
-        HINT = 'Pass replace => true, or drop it first with usermatch.drop_profile().';
+    IF new_version = 1 THEN
+        BEGIN
+            INSERT INTO usermatch.profiles AS p (name, spec) VALUES (create_profile.name, create_profile.spec);
+        EXCEPTION WHEN unique_violation THEN
+            RAISE EXCEPTION 'profile "%" already exists', name USING ERRCODE = '42710',
+                HINT = 'Pass replace => true, or drop it first with usermatch.drop_profile().';
+        END;
+    END IF;
+    INSERT INTO usermatch.profile_versions AS v (name, version, spec, note)
+    VALUES (create_profile.name, new_version, create_profile.spec, create_profile.note);
+    RETURN new_version;
 END
 $fn$;
-COMMENT ON FUNCTION usermatch.create_profile(text, jsonb, boolean) IS
-    'Validates and stores a match profile (replace => true overwrites a profile of the same name)';
+COMMENT ON FUNCTION usermatch.create_profile(text, jsonb, boolean, text) IS
+    'Validates and stores a match profile; replace => true stores it as the next version of an existing one. Returns the version';
+
+CREATE FUNCTION usermatch.restore_profile(name text, version integer)
+    RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $fn$
+DECLARE
+    old_spec jsonb;
+BEGIN
+    SELECT v.spec INTO old_spec FROM usermatch.profile_versions AS v
+     WHERE v.name = restore_profile.name AND v.version = restore_profile.version;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'profile "%" has no version %', name, version USING ERRCODE = '42704';
+    END IF;
+    RETURN usermatch.create_profile(name, old_spec, replace => true,
+                                    note => format('restored from version %s', version));
+END
+$fn$;
+COMMENT ON FUNCTION usermatch.restore_profile(text, integer) IS
+    'Makes an earlier version of a profile current again (as a new version, so history is kept); returns it';
 
 CREATE FUNCTION usermatch.drop_profile(name text, if_exists boolean DEFAULT false)
     RETURNS boolean

@@ -3,7 +3,9 @@
 # 1,000,000 name pairs in one run. Prints ns per call net of the cost of scanning the pairs (the
 # baseline query), and the ratio peer / usermatch (above 1 = usermatch faster).
 #   bench/compare_functions.sh [pairs]        (default 1000000)
+set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+bench_machine
 pairs=${1:-1000000}
 bench_start
 sql -v pairs="$pairs" <<'SQL'

@@ -6,7 +6,9 @@
 #   bench/quality.sh                 (datasets from $USERMATCH_DATASETS, default ../shared/datasets)
 # Environment: UM_BENCH_PORT (default 54332), UM_BENCH_NO_BUILD=1 (use the installed extension),
 #   UM_BENCH_USERS (generated users, default 20000).
+set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+bench_machine
 users=${UM_BENCH_USERS:-20000}
 echo "# reproduce: USERMATCH_DATASETS=$datasets UM_BENCH_PORT=$UM_PORT bench/quality.sh"
 [[ -d $datasets/febrl ]] || { echo "datasets not found in $datasets (set USERMATCH_DATASETS)" >&2; exit 1; }
@@ -45,12 +47,14 @@ run() {  # dataset profile source right(or NULL) cluster_source link sim_floor s
   local ds=$1 right=NULL
   [[ $4 != NULL ]] && right="'$4'"
   echo "== $ds"
-  sql -c "SELECT bench_usermatch('$ds', '$2', '$3', $right, '${ds}_truth', '$5')"
-  sql -c "SET statement_timeout = '10min'; SELECT bench_baseline('$ds', 'bl_$ds', '${ds}_truth', $6, $7, '$8')" ||
+  PGOPTIONS="-c client_min_messages=warning" sql -c "SELECT bench_usermatch('$ds', '$2', '$3', $right, '${ds}_truth', '$5')" >/dev/null
+  sql -c "SELECT bench_usermatch_oracle('$ds', '$2', '$3', $right, '${ds}_truth')" >/dev/null
+  sql -c "SET statement_timeout = '10min'; SELECT bench_baseline('$ds', 'bl_$ds', '${ds}_truth', $6, $7, '$8')" >/dev/null ||
     echo "baseline on $ds failed or timed out (10 min)"
   sql -c "SELECT dataset, records, true_pairs, round(um_p::numeric, 4) um_p, round(um_r::numeric, 4) um_r,
             round(um_f1::numeric, 4) um_f1, round(um_seconds::numeric, 2) um_s,
-            round(um_cluster_f1::numeric, 4) um_cluster_f1, round(bl_p::numeric, 4) bl_p,
+            round(um_cluster_f1::numeric, 4) um_cluster_f1, round(um_cluster_seconds::numeric, 2) um_cluster_s,
+            round(um_oracle_f1::numeric, 4) um_oracle_f1, um_oracle_tuning, round(bl_p::numeric, 4) bl_p,
             round(bl_r::numeric, 4) bl_r, round(bl_f1::numeric, 4) bl_f1, round(bl_seconds::numeric, 2) bl_s,
             bl_candidates, bl_tuning FROM bench_results WHERE dataset = '$ds'" -x
 }
@@ -68,10 +72,12 @@ echo "pairs implied by usermatch.clusters (FEBRL4: clusters of 4a+4b, cross pair
 echo "baseline: pg_trgm GIN + % candidates (plus exact id1 equality), score = similarity(names) +"
 echo "fuzzystrmatch agreement of dob/ids + similarity(address); its thresholds are ORACLE-TUNED"
 echo "(best F1 against the truth over a grid), so its F1 is an upper bound for that query."
+echo "usermatch oracle F1: the same oracle tuning applied to usermatch (best F1 over min_probability), for reference."
 echo "Times: usermatch = dedupe/link to a table; baseline = index + candidates + scores (tuning not counted)."
 sql -c "SELECT dataset, records,
           format('%s %s %s', round(um_p::numeric, 3), round(um_r::numeric, 3), round(um_f1::numeric, 4)) AS \"usermatch P R F1\",
           round(um_cluster_f1::numeric, 4) AS \"cluster F1\",
+          round(um_oracle_f1::numeric, 4) AS \"usermatch oracle F1\",
           format('%s %s %s', round(bl_p::numeric, 3), round(bl_r::numeric, 3), round(bl_f1::numeric, 4)) AS \"baseline P R F1\",
           round(um_seconds::numeric, 2) AS \"usermatch s\", round(bl_seconds::numeric, 2) AS \"baseline s\",
           CASE WHEN um_f1 > bl_f1 THEN 'usermatch' WHEN um_f1 < bl_f1 THEN 'BASELINE' ELSE 'tie' END AS \"higher F1\",

@@ -2,6 +2,7 @@
 
 #include "core/engine/task_runner.hpp"
 #include "core/train/em.hpp"
+#include "core/train/level_estimates.hpp"
 #include "core/train/pair_levels.hpp"
 
 #include <chrono>
@@ -36,14 +37,9 @@ void estimate_u(const Profile& p, const LevelCounts& c, Table& u, std::vector<st
             warnings.push_back("field " + p.fields[f].name + ": no sampled pair has both values; u kept");
             continue;
         }
-        const double n = static_cast<double>(c.non_null[f]), floor = 1.0 / (2 * n);
-        double sum = 0;
-        for (std::size_t l = 0; l < u[f].size(); ++l) {
-            floored[f][l] = c.reached[f][l] == 0;
-            u[f][l] = floored[f][l] ? floor : static_cast<double>(c.reached[f][l]) / n;
-            sum += u[f][l];
-        }
-        for (double& x : u[f]) x = clamp_probability(x / sum);
+        std::vector<bool> fl;
+        u[f] = shares_with_floor(c.reached[f], &fl);
+        floored[f] = fl;
     }
 }
 
@@ -157,6 +153,12 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
             out.profile.fields[f].levels[l].m = clamp_probability(m[f][l]);
             out.profile.fields[f].levels[l].u = clamp_probability(u[f][l]);
         }
+    for (auto& field : out.profile.fields)
+        if (int n = raise_to_else_weight(field))
+            warnings.push_back("field " + field.name + ": " + std::to_string(n) +
+                               " level(s) weighed below \"else\"; m raised to the \"else\" weight");
+    for (std::size_t f = 0; f < nf; ++f)
+        for (std::size_t l = 0; l < m[f].size(); ++l) m[f][l] = out.profile.fields[f].levels[l].m;
     const double possible = possible_pairs(left, right);
     json prior = {{"possible_pairs", possible}};
     if (possible >= 1 && o.estimate_m) {

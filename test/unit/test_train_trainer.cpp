@@ -1,0 +1,175 @@
+#include "core/engine/profile.hpp"
+#include "core/engine/record_store.hpp"
+#include "core/errors.hpp"
+#include "core/generate/user_generator.hpp"
+#include "core/train/em.hpp"
+#include "core/train/trainer.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <map>
+
+using namespace usermatch;
+using namespace usermatch::engine;
+using usermatch::train::TrainOptions;
+using usermatch::train::TrainResult;
+using usermatch::train::kMinProbability;
+using nlohmann::json;
+
+namespace {
+
+const char* kUsers = R"({"id": "user_id", "fields": [
+    {"name": "name", "column": "full_name", "type": "person_name", "tf": true},
+    {"name": "phone", "column": "phone", "type": "phone"},
+    {"name": "email", "column": "email", "type": "email"},
+    {"name": "dob", "column": "birth_date", "type": "date"}],
+  "blocking": [["phone"], ["email"], ["name.pinyin_initials", "dob"]]})";
+
+struct Generated {
+    RecordStore store;
+    double true_pairs = 0;
+};
+
+Generated generated(const Profile& p, std::size_t n) {
+    generate::GeneratorOptions go;
+    go.seed = 5;
+    auto users = generate::generate_users(n, go);
+    Generated g{RecordStore(p)};
+    std::map<std::string, double> sizes;
+    for (const auto& u : users) {
+        auto raw = [](const std::optional<std::string>& v) { return v ? RawValue(*v) : RawValue(); };
+        g.store.append(u.user_id, {raw(u.full_name), raw(u.phone), raw(u.email), raw(u.birth_date)});
+        sizes[u.entity_id] += 1;
+    }
+    for (const auto& [e, k] : sizes) g.true_pairs += k * (k - 1) / 2;
+    return g;
+}
+
+const Level& level(const Profile& p, const std::string& field, const std::string& name) {
+    for (const Field& f : p.fields)
+        if (f.name == field)
+            for (const Level& l : f.levels)
+                if (l.name == name) return l;
+    throw std::runtime_error("no level " + field + "." + name);
+}
+
+}  // namespace
+
+TEST(TrainTrainer, LearnsPlausibleWeightsAndPriorOnGeneratedUsers) {
+    Profile p = parse_profile(kUsers);
+    Generated g = generated(p, 4000);
+    TrainOptions o;
+    o.threads = 2;
+    o.max_pairs = 200000;
+    TrainResult r = train::train(p, g.store, nullptr, o);
+    json s = json::parse(r.summary_json);
+    EXPECT_EQ(s["mode"], "dedupe");
+    EXPECT_EQ(s["u"]["pairs_sampled"], 200000);
+    EXPECT_EQ(s["rules"].size(), 3u);
+    EXPECT_EQ(s["rules"][0]["fixed_fields"], json::array({"phone"}));
+    EXPECT_TRUE(s["converged"].get<bool>()) << r.summary_json;
+    // Exact phone agreement: common among matches, rare among random pairs.
+    EXPECT_GT(level(r.profile, "phone", "exact").m, 0.6);
+    EXPECT_LT(level(r.profile, "phone", "exact").u, 1e-3);
+    EXPECT_GT(level(r.profile, "name", "else").u, 0.9);
+    // The estimated prior is within a factor 1.5 of the truth.
+    const double truth = g.true_pairs / (4000.0 * 3999 / 2);
+    ASSERT_TRUE(r.profile.prior.has_value());
+    EXPECT_GT(*r.profile.prior, truth / 1.5);
+    EXPECT_LT(*r.profile.prior, truth * 1.5);
+    // The result is a valid profile again.
+    Profile back = parse_profile(profile_to_json(r.profile));
+    EXPECT_DOUBLE_EQ(back.fields[1].levels[0].m, r.profile.fields[1].levels[0].m);
+    // Term frequencies only for the tf field.
+    EXPECT_TRUE(r.term_frequencies.has_field(0));
+    EXPECT_FALSE(r.term_frequencies.has_field(1));
+    EXPECT_EQ(s["term_frequencies"].size(), 1u);
+}
+
+TEST(TrainTrainer, RepeatableForASeedAndAnyThreadCount) {
+    Profile p = parse_profile(kUsers);
+    Generated g = generated(p, 1500);
+    TrainOptions o;
+    o.max_pairs = 50000;
+    o.threads = 1;
+    std::string a = profile_to_json(train::train(p, g.store, nullptr, o).profile);
+    o.threads = 2;
+    std::string b = profile_to_json(train::train(p, g.store, nullptr, o).profile);
+    EXPECT_EQ(a, b);
+    o.seed = 43;
+    EXPECT_NE(a, profile_to_json(train::train(p, g.store, nullptr, o).profile));
+}
+
+TEST(TrainTrainer, OneRowTableKeepsTheProfileAndWarns) {
+    Profile p = parse_profile(kUsers);
+    RecordStore s(p);
+    s.append("1", {RawValue("张伟"), RawValue("13812345678"), RawValue("a@b.cn"), RawValue("1990-01-01")});
+    TrainResult r = train::train(p, s, nullptr);
+    json j = json::parse(r.summary_json);
+    EXPECT_EQ(j["u"]["pairs_sampled"], 0);
+    EXPECT_FALSE(r.profile.prior.has_value());
+    EXPECT_EQ(profile_to_json(r.profile), profile_to_json(p));
+    EXPECT_NE(r.summary_json.find("fewer than two records"), std::string::npos);
+    EXPECT_EQ(r.summary_json.find("NaN"), std::string::npos);
+    EXPECT_EQ(r.summary_json.find("null,"), std::string::npos);
+}
+
+TEST(TrainTrainer, AlwaysNullFieldKeepsItsProbabilities) {
+    Profile p = parse_profile(kUsers);
+    RecordStore s(p);
+    const char* names[] = {"张伟", "李娜", "王芳", "Zhang Wei", "John Smith", "刘洋"};
+    for (int i = 0; i < 60; ++i)
+        s.append(std::to_string(i), {RawValue(names[i % 6]), RawValue("1381234" + std::to_string(5000 + i / 2)),
+                                     RawValue(), RawValue("1990-01-" + std::to_string(10 + i % 6))});
+    TrainResult r = train::train(p, s, nullptr);
+    const Field& email = r.profile.fields[2];
+    for (std::size_t l = 0; l < email.levels.size(); ++l) {
+        EXPECT_EQ(email.levels[l].m, p.fields[2].levels[l].m);
+        EXPECT_EQ(email.levels[l].u, p.fields[2].levels[l].u);
+    }
+    EXPECT_NE(r.summary_json.find("field email: no sampled pair has both values; u kept"), std::string::npos);
+    for (const Field& f : r.profile.fields)
+        for (const Level& l : f.levels) {
+            EXPECT_TRUE(l.m >= kMinProbability && l.m <= 1 - kMinProbability) << f.name << "." << l.name;
+            EXPECT_TRUE(l.u >= kMinProbability && l.u <= 1 - kMinProbability) << f.name << "." << l.name;
+        }
+    ASSERT_TRUE(r.profile.prior.has_value());
+    EXPECT_TRUE(std::isfinite(*r.profile.prior));
+}
+
+TEST(TrainTrainer, LevelNeverSeenGetsTheFloorAndIsReported) {
+    Profile p = parse_profile(kUsers);
+    RecordStore s(p);
+    // 40 distinct phones (no phone pair agrees or is one edit apart).
+    for (int i = 0; i < 40; ++i)
+        s.append(std::to_string(i), {RawValue(i % 2 ? "张伟" : "李娜"), RawValue("13" + std::to_string(100000000 + i * 7919357)),
+                                     RawValue("u" + std::to_string(i) + "@x.cn"), RawValue("1990-01-01")});
+    TrainOptions o;
+    TrainResult r = train::train(p, s, nullptr, o);
+    json j = json::parse(r.summary_json);
+    EXPECT_TRUE(j["u"]["exhaustive"].get<bool>());
+    EXPECT_EQ(j["u"]["pairs_sampled"], 40 * 39 / 2);
+    const json& phone_exact = j["fields"][1]["levels"][0];
+    EXPECT_TRUE(phone_exact["u_floor"].get<bool>());
+    EXPECT_NEAR(phone_exact["u"].get<double>(), 1.0 / (2 * 780), 1e-5);
+    EXPECT_NE(r.summary_json.find("field phone level exact: never reached"), std::string::npos);
+}
+
+TEST(TrainTrainer, LinkSamplesLeftTimesRight) {
+    Profile p = parse_profile(kUsers);
+    RecordStore a(p), b(p);
+    for (int i = 0; i < 30; ++i) {
+        std::string phone = "1381234" + std::to_string(1000 + i);
+        a.append("a" + std::to_string(i), {RawValue("Li Na"), RawValue(phone), RawValue(), RawValue("1990-01-01")});
+        b.append("b" + std::to_string(i), {RawValue("Li Na"), RawValue(phone), RawValue(), RawValue("1991-01-01")});
+    }
+    TrainResult r = train::train(p, a, &b);
+    json j = json::parse(r.summary_json);
+    EXPECT_EQ(j["mode"], "link");
+    EXPECT_EQ(j["u"]["pairs_sampled"], 900);
+    // 30 of the 900 pairs share the phone.
+    EXPECT_NEAR(j["fields"][1]["levels"][0]["u"].get<double>(), 30.0 / 900, 1e-3);
+    EXPECT_EQ(j["rules"][0]["candidate_pairs"], 30);
+}
