@@ -289,3 +289,40 @@ CREATE FUNCTION usermatch.estimate_comparisons(profile text, source regclass, ri
     LANGUAGE C VOLATILE PARALLEL RESTRICTED CALLED ON NULL INPUT;
 COMMENT ON FUNCTION usermatch.estimate_comparisons(text, regclass, regclass) IS
     'Per blocking rule: candidate pairs it generates (before pairs shared with earlier rules are removed) and its largest block';
+
+------------------------------------------------------------------------------------------
+-- Learning weights from the data
+------------------------------------------------------------------------------------------
+
+CREATE FUNCTION usermatch.train(profile text, source regclass, right_source regclass DEFAULT NULL,
+                                options jsonb DEFAULT '{}')
+    RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'usermatch_train'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE CALLED ON NULL INPUT;
+COMMENT ON FUNCTION usermatch.train(text, regclass, regclass, jsonb) IS
+    'Estimates u (random pairs), m and the prior (EM per blocking rule) from the data and stores them as a new profile version; returns a summary. Options: max_pairs, seed, max_iterations, tolerance, estimate_u, estimate_m';
+
+CREATE FUNCTION usermatch.train_labels(profile text, labels regclass, source regclass,
+                                       right_source regclass DEFAULT NULL,
+                                       target_precision double precision DEFAULT NULL)
+    RETURNS TABLE(threshold double precision, "precision" double precision, recall double precision,
+                  f1 double precision, chosen boolean)
+    AS 'MODULE_PATHNAME', 'usermatch_train_labels'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE CALLED ON NULL INPUT;
+COMMENT ON FUNCTION usermatch.train_labels(text, regclass, regclass, regclass, double precision) IS
+    'Estimates m (and u) from labelled pairs (id1, id2, is_match) of source, picks the threshold with the best F1 (or reaching target_precision), stores a new profile version; returns the precision/recall curve';
+
+CREATE FUNCTION usermatch.profile_weights(profile text)
+    RETURNS TABLE(field text, level text, m double precision, u double precision,
+                  match_weight double precision, bar text)
+    AS 'MODULE_PATHNAME', 'usermatch_profile_weights'
+    LANGUAGE C STABLE PARALLEL SAFE CALLED ON NULL INPUT;
+COMMENT ON FUNCTION usermatch.profile_weights(text) IS
+    'What each comparison level of a profile contributes: m, u, match weight log2(m/u) and a text bar';
+
+CREATE FUNCTION usermatch.suggest_profile(source regclass, right_source regclass DEFAULT NULL)
+    RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'usermatch_suggest_profile'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE CALLED ON NULL INPUT;
+COMMENT ON FUNCTION usermatch.suggest_profile(regclass, regclass) IS
+    'A profile for a table nobody wrote one for: field types from column names and sampled values, blocking rules from measured key cardinalities';

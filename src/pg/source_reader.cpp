@@ -205,7 +205,8 @@ LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordS
     });
 
     const std::size_t memory_limit = static_cast<std::size_t>(settings.memory_limit_kb) * 1024;
-    const unsigned threads = static_cast<unsigned>(settings.threads);
+    // One runner for the whole load: its threads and their normaliser caches live across batches.
+    engine::TaskRunner runner(static_cast<unsigned>(settings.threads), keep_going);
     int batch_size = settings.batch_size;
     stats.first_batch_size = batch_size;
     bool lowered_notice_sent = false;
@@ -258,7 +259,7 @@ LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordS
         for (const auto& v : values) raw_bytes += (v ? v->size() : 0) + 16;
         raw_bytes_per_row = std::max<std::size_t>(1, raw_bytes / fetched);
 
-        store.append_batch(ids, values, threads, keep_going);
+        store.append_batch(ids, values, runner);
         pg_call([&] { SPI_freetuptable(table); });
         stats.rows += fetched;
         stats.batches += 1;

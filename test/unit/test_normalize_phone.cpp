@@ -1,5 +1,7 @@
 #include "core/errors.hpp"
+#include "core/generate/user_generator.hpp"
 #include "core/normalize/normalize.hpp"
+#include "core/normalize/phone_fast_path.hpp"
 
 #include <gtest/gtest.h>
 #include <phonenumbers/phonenumberutil.h>
@@ -7,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <random>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -100,6 +103,58 @@ TEST(NormalizePhone, FastPathAgreesWithLibphonenumber) {
         fast_shapes += mobile[1] >= '3';
     }
     EXPECT_GT(fast_shapes, 4000);
+}
+
+// Phones of generated users (CN, US and UK numbers in all the generator's spellings, with typos)
+// read with several default regions: normalize_phone must equal libphonenumber for every one,
+// and the fast path must answer nearly all of them (the point of it).
+TEST(NormalizePhone, FastPathAgreesWithLibphonenumberOnGeneratedUsers) {
+    generate::GeneratorOptions options;
+    options.seed = 11;
+    options.corruption = 2.0;
+    std::vector<std::string> phones;
+    for (const auto& user : generate::generate_users(38000, options))
+        if (user.phone) phones.push_back(*user.phone);
+    ASSERT_GT(phones.size(), 34000u);
+    std::size_t compared = 0;
+    for (const char* region : {"CN", "US", "GB"}) {
+        std::size_t fast = 0;
+        for (const auto& phone : phones) {
+            ASSERT_EQ(normalize_phone(phone, region), reference(phone, region)) << phone << " " << region;
+            fast += detail::phone_fast_path(phone, region).known;
+            ++compared;
+        }
+        EXPECT_GT(fast, phones.size() * 99 / 100) << region;
+    }
+    EXPECT_GT(compared, 100000u);
+}
+
+// Random digit strings with separators behind prefixes that steer into every branch of the fast
+// path: '+' and IDD with calling codes 1/44/86/others, "(0)", trunk zeros, own calling code,
+// CN carrier prefixes, leading zeros, too short and too long, a tab (not phone punctuation).
+TEST(NormalizePhone, FastPathAgreesWithLibphonenumberOnRandomStrings) {
+    std::mt19937 rng(12345);
+    const char* prefixes[] = {"",    "",     "",      "+",    "+1",   "+44",   "+86",  "+44 (0)", "+86 (0)", "+1 1",
+                              "00",  "0086", "0044",  "001",  "011",  "01144", "0",    "00",      "000",     "1",
+                              "86",  "44",   "+0",    "(+86)", "12",  "179",   "11",   "+7",      "+852",    "0 0",
+                              "+86 1", "1 ", "+ 44 ", "(0)",  "8613", "4407",  "+880", "+1 (0)",  "+86 12",  "086"};
+    const char separators[] = {' ', '-', '.', '(', ')', '\t'};
+    const char* regions[] = {"CN", "US", "CA", "GB"};
+    std::size_t known = 0;
+    for (int i = 0; i < 30000; ++i) {
+        std::string text = prefixes[rng() % (sizeof prefixes / sizeof *prefixes)];
+        const int digits = static_cast<int>(rng() % 15);
+        for (int k = 0; k < digits; ++k) {
+            if (rng() % 6 == 0) text.push_back(separators[rng() % (rng() % 20 == 0 ? 6 : 5)]);
+            // Skew towards 0 and 1, which the prefix rules care about.
+            const unsigned r = rng() % 14;
+            text.push_back(static_cast<char>('0' + (r < 10 ? r : r % 2)));
+        }
+        const char* region = regions[rng() % 4];
+        ASSERT_EQ(normalize_phone(text, region), reference(text, region)) << "'" << text << "' " << region;
+        known += detail::phone_fast_path(text, region).known;
+    }
+    EXPECT_GT(known, 15000u);  // most shapes are answered without Parse
 }
 
 TEST(NormalizePhone, ThreadSafe) {

@@ -2,7 +2,7 @@
 #include "core/engine/record_store.hpp"
 #include "core/errors.hpp"
 #include "core/train/labels.hpp"
-#include "core/train/term_frequency.hpp"
+#include "core/engine/term_frequency.hpp"
 #include "core/train/weights_table.hpp"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,7 @@
 #include "core/engine/matcher.hpp"
 
+#include <algorithm>
+
 #include "core/engine/scorer.hpp"
 #include "core/engine/task_runner.hpp"
 #include "core/errors.hpp"
@@ -28,7 +30,10 @@ RunStats run(const Profile& profile, const RecordStore& left, const RecordStore*
     const RecordStore& rstore = right ? *right : left;
     const double min_p = options.min_probability.value_or(profile.threshold);
     const double min_w = Scorer::weight_for_probability(min_p);
-    Scorer scorer(profile, stats.prior);
+    // Term frequencies come from the records being matched (both sides for link).
+    const bool any_tf = std::any_of(profile.fields.begin(), profile.fields.end(), [](const Field& f) { return f.tf; });
+    const TermFrequencies tf = any_tf ? TermFrequencies(profile, left, right) : TermFrequencies();
+    Scorer scorer(profile, stats.prior, any_tf ? &tf : nullptr);
 
     TaskRunner runner(options.threads, keep_going);
     auto t0 = std::chrono::steady_clock::now();

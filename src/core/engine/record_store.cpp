@@ -371,6 +371,12 @@ void RecordStore::append(std::string_view id, const std::vector<RawValue>& value
 
 void RecordStore::append_batch(const std::vector<std::string_view>& ids, const std::vector<RawValue>& values,
                                unsigned threads, const std::function<bool()>& keep_going) {
+    TaskRunner runner(threads, keep_going);
+    append_batch(ids, values, runner);
+}
+
+void RecordStore::append_batch(const std::vector<std::string_view>& ids, const std::vector<RawValue>& values,
+                               TaskRunner& runner) {
     const std::size_t n = ids.size(), nf = fields_.size();
     if (values.size() != n * nf)
         throw Error(ErrorCode::InvalidParameter, "append_batch: values must hold ids.size() x field_count() entries");
@@ -379,7 +385,6 @@ void RecordStore::append_batch(const std::vector<std::string_view>& ids, const s
     const std::size_t slice = 2048;
     const std::size_t slices = (n + slice - 1) / slice;
     std::vector<std::vector<FieldColumn>> parts(slices);
-    TaskRunner runner(threads, keep_going);
     runner.run(slices, [&](std::size_t s) {
         std::vector<FieldColumn>& cols = parts[s];
         cols.resize(nf);

@@ -9,6 +9,7 @@
 #include "core/core_guard.hpp"
 #include "core/engine/arena.hpp"
 #include "core/engine/profile.hpp"
+#include "core/engine/task_runner.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -58,6 +59,10 @@ public:
     // every ~10 ms and throws Error(QueryCanceled) when it returns false.
     void append_batch(const std::vector<std::string_view>& ids, const std::vector<RawValue>& values,
                       unsigned threads, const std::function<bool()>& keep_going = {});
+    // Same, on `runner`'s threads: one runner kept for a whole load keeps its threads (and their
+    // per-thread normaliser caches) warm from batch to batch. A cancelled runner throws.
+    void append_batch(const std::vector<std::string_view>& ids, const std::vector<RawValue>& values,
+                      TaskRunner& runner);
 
     std::size_t size() const { return ids_.size(); }
     std::size_t field_count() const { return fields_.size(); }

@@ -5,13 +5,24 @@
 
 namespace usermatch::engine {
 
-Scorer::Scorer(const Profile& profile, double prior)
-    : profile_(profile), prior_weight_(std::log2(prior / (1 - prior))) {
+Scorer::Scorer(const Profile& profile, double prior, const TermFrequencies* tf)
+    : profile_(profile), prior_weight_(std::log2(prior / (1 - prior))), tf_(tf) {
     const std::size_t nf = profile.fields.size();
     weights_.resize(nf);
     max_rest_.assign(nf + 1, 0.0);
-    for (std::size_t f = 0; f < nf; ++f)
-        for (const Level& l : profile.fields[f].levels) weights_[f].push_back(std::log2(l.m / l.u));
+    tf_exact_level_.assign(nf, -2);  // -2 never equals a level (levels >= 0, NULL is -1)
+    for (std::size_t f = 0; f < nf; ++f) {
+        const auto& levels = profile.fields[f].levels;
+        for (const Level& l : levels) weights_[f].push_back(std::log2(l.m / l.u));
+        if (tf && profile.fields[f].tf && tf->has_field(f))
+            for (std::size_t l = 0; l < levels.size(); ++l)
+                if (levels[l].condition == Condition::Exact) {
+                    tf_exact_level_[f] = static_cast<int>(l);
+                    // The rarest value bounds the weight the pruning in weight_at_least may expect.
+                    weights_[f].push_back(std::log2(levels[l].m / tf->floor(f)));
+                    break;
+                }
+    }
     // Cheap comparisons (integer/hash equality) first, string similarities last: a clear
     // non-match is usually rejected before any jaro-winkler runs.
     auto cost = [&](std::size_t f) {
@@ -37,7 +48,7 @@ Scorer::Scorer(const Profile& profile, double prior)
 double Scorer::weight(const RecordStore& L, std::size_t a, const RecordStore& R, std::size_t b) const {
     double w = prior_weight_;
     for (std::size_t f = 0; f < weights_.size(); ++f)
-        w += level_weight(f, compare_field(profile_.fields[f], f, L, a, R, b));
+        w += field_weight(f, compare_field(profile_.fields[f], f, L, a, R, b), R, b);
     return w;
 }
 
@@ -47,7 +58,7 @@ bool Scorer::weight_at_least(const RecordStore& L, std::size_t a, const RecordSt
     for (std::size_t k = 0; k < order_.size(); ++k) {
         if (w + max_rest_[k] < min_weight) return false;
         const std::size_t f = order_[k];
-        w += level_weight(f, compare_field(profile_.fields[f], f, L, a, R, b));
+        w += field_weight(f, compare_field(profile_.fields[f], f, L, a, R, b), R, b);
     }
     out = w;
     return w >= min_weight;

@@ -6,6 +6,7 @@
 #include "core/engine/comparison.hpp"
 #include "core/engine/profile.hpp"
 #include "core/engine/record_store.hpp"
+#include "core/engine/term_frequency.hpp"
 
 #include <vector>
 
@@ -13,7 +14,9 @@ namespace usermatch::engine {
 
 class Scorer {
 public:
-    Scorer(const Profile& profile, double prior);
+    // `tf` (optional, must outlive the scorer): term frequencies of the fields marked "tf": true;
+    // their exact level then weighs log2(m / frequency of the shared value) instead of log2(m / u).
+    Scorer(const Profile& profile, double prior, const TermFrequencies* tf = nullptr);
 
     double prior_weight() const { return prior_weight_; }
     // log2(m/u) of a level; 0 for kNullLevel.
@@ -23,6 +26,11 @@ public:
 
     // Full match weight of the pair (every field compared).
     double weight(const RecordStore& L, std::size_t a, const RecordStore& R, std::size_t b) const;
+    // Weight of field f for the level reached (term-frequency adjusted where it applies).
+    double field_weight(std::size_t f, int level, const RecordStore& R, std::size_t b) const {
+        if (level == tf_exact_level_[f]) return tf_->adjusted_weight(f, level, TermFrequencies::value_key(R, f, b));
+        return level_weight(f, level);
+    }
 
     // Match weight when it can reach `min_weight`; false as soon as the fields left cannot lift the
     // weight to min_weight (skips the expensive comparisons of clear non-matches).
@@ -36,6 +44,8 @@ private:
     const Profile& profile_;
     double prior_weight_;
     std::vector<std::vector<double>> weights_;
+    const TermFrequencies* tf_;
+    std::vector<int> tf_exact_level_;  // per field: the level whose weight tf adjusts, or -2 (none)
     std::vector<std::size_t> order_;  // fields by comparison cost, cheapest first (for pruning)
     std::vector<double> max_rest_;    // max_rest_[k]: the largest weight fields order_[k..] can still add
 };

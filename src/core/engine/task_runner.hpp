@@ -1,5 +1,7 @@
 // Runs pure computation on worker threads while the calling thread (the PostgreSQL backend) keeps
 // polling a keep_going callback. Worker threads block all signals and never call callbacks.
+// The workers are started by the first run() and stay parked between runs (so their per-thread
+// caches, e.g. ICU transliterators, stay warm); the destructor stops and joins them.
 #pragma once
 
 #include "core/core_guard.hpp"
@@ -7,6 +9,7 @@
 #include <atomic>
 #include <cstddef>
 #include <functional>
+#include <memory>
 
 namespace usermatch::engine {
 
@@ -14,11 +17,15 @@ class TaskRunner {
 public:
     // `keep_going` may be empty (never cancelled). threads >= 1 (0 is treated as 1).
     TaskRunner(unsigned threads, std::function<bool()> keep_going);
+    ~TaskRunner();
+    TaskRunner(const TaskRunner&) = delete;
+    TaskRunner& operator=(const TaskRunner&) = delete;
 
     // Calls body(task_index) for every index in [0, tasks) on the worker threads. Returns when all
     // are done. The calling thread calls keep_going at least every ~10 ms; when it returns false,
-    // cancelled() becomes true, workers stop taking tasks, and after joining them this throws
-    // Error(QueryCanceled). An exception thrown by a task is rethrown here (after joining).
+    // cancelled() becomes true, workers stop taking tasks, and after they have all stopped this
+    // throws Error(QueryCanceled). An exception thrown by a task is rethrown here (after all
+    // workers have stopped); the runner then stays cancelled. Not reentrant: one run at a time.
     void run(std::size_t tasks, const std::function<void(std::size_t)>& body);
 
     // Long task bodies check this now and then (e.g. every few thousand items) and return early.
@@ -30,9 +37,12 @@ public:
     void check();
 
 private:
+    struct Pool;  // parked worker threads and the current run; see task_runner.cpp
+
     unsigned threads_;
     std::function<bool()> keep_going_;
     std::atomic<bool> cancelled_{false};
+    std::unique_ptr<Pool> pool_;  // created by the first run()
 };
 
 }  // namespace usermatch::engine

@@ -1,11 +1,438 @@
+// Heuristics of suggest_profile (zero configuration):
+//
+// 1. Column types, from the column name first (lower-cased; English and Chinese words), then from
+//    the sampled values (share of values that look like an email / phone / PRC ID / date):
+//      email: name has "email"/"mail"/"邮箱", or >= 80% of values look like a@b.c
+//      id_number: name has ssn/soc_sec/id_number/id_card/passport/身份证/证件, or >= 80% of values
+//                 are PRC ID numbers (17 digits + digit or X)
+//      phone: name has phone/mobile/tel/cell/手机/电话, or >= 80% of values have 7-15 digits and
+//             only phone punctuation (region: +NN prefix, else 11 digits starting with 1 -> CN,
+//             10 digits -> US, else CN)
+//      date: PostgreSQL type date/timestamp, name has dob/birth/date/生日/出生, or >= 80% of values
+//            parse as a date (DMY unless a value's second component exceeds 12)
+//      person_name: name has name/姓名/given/first/surname/last/family/名/姓 (roles given/family/full;
+//            when both given and family columns exist, full-name columns are dropped so the same
+//            evidence is not counted twice)
+//      exact: codes (postcode/zip/street number/state/gender) and numbers with few distinct values
+//      text: places by name (city/town/suburb/address/province/城市/地址), and everything else with
+//            text values (occupations, free text); number: numeric
+//            PostgreSQL types that are not codes
+//    Skipped: columns NULL in the whole sample, the id column, other unique id-like columns.
+// 2. The id column: a column named id/uuid/*_id/*id with every sampled value distinct; else the
+//    first column with every value distinct and no NULL. None -> Error(InvalidParameter).
+// 3. Blocking rules. Candidate keys per field: the value itself and the transforms that suit its
+//    type (names: pinyin, pinyin_initials, sorted_tokens, soundex, double_metaphone, prefix3;
+//    dates: value, year, month_day; text: value, prefix3), and candidate rules = single keys and
+//    pairs of keys on different fields. From the sample (row i of the key store = the i-th sampled
+//    value of each column, so per-key statistics are exact on the sample and pairs of keys assume
+//    independent columns):
+//      collision probability q = sum_v c_v (c_v - 1) / (n (n - 1)) x (key present share)^2
+//      expected pairs = q x N(N-1)/2 (link: q x N^2), largest block = N x max_v share(v)
+//    Rules whose largest block exceeds max_block_size are not used. Recall is modelled by
+//    simulating 4,000 duplicate pairs (fixed seed) whose fields are, per type, NULL (from the null
+//    share), equal, or "near" (a typo that keeps fuzzy keys equal) or different; a rule catches a
+//    pair when all its keys agree. Rules are chosen greedily: each step takes the rule that catches
+//    the most not-yet-caught simulated pairs among those whose expected pairs fit the remaining
+//    budget (pairs_per_record x N), until no rule adds 0.2% recall or 8 rules are chosen.
 #include "core/train/suggest.hpp"
 
+#include "core/engine/blocking_keys.hpp"
+#include "core/engine/profile.hpp"
+#include "core/engine/record_store.hpp"
 #include "core/errors.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <unordered_map>
 
 namespace usermatch::train {
 
-Suggestion suggest_profile(const std::vector<ColumnSample>&, const SuggestOptions&) {
-    throw Error(ErrorCode::Internal, "suggest_profile: not written yet");
+using engine::FieldType;
+using nlohmann::json;
+
+namespace {
+
+std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+bool has(const std::string& s, const char* w) { return s.find(w) != std::string::npos; }
+bool has_any(const std::string& s, std::initializer_list<const char*> ws) {
+    for (const char* w : ws)
+        if (has(s, w)) return true;
+    return false;
+}
+
+double share(const std::vector<std::string>& values, bool (*test)(const std::string&)) {
+    if (values.empty()) return 0;
+    std::size_t k = 0;
+    for (const auto& v : values) k += test(v);
+    return double(k) / double(values.size());
+}
+
+bool looks_email(const std::string& v) {
+    auto at = v.find('@');
+    return at != std::string::npos && at > 0 && v.find('.', at) != std::string::npos && v.find(' ') == std::string::npos;
+}
+std::size_t digits(const std::string& v) {
+    return static_cast<std::size_t>(std::count_if(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; }));
+}
+bool looks_prc_id(const std::string& v) {
+    if (v.size() != 18) return false;
+    for (std::size_t i = 0; i < 17; ++i)
+        if (!std::isdigit(static_cast<unsigned char>(v[i]))) return false;
+    return std::isdigit(static_cast<unsigned char>(v[17])) || v[17] == 'X' || v[17] == 'x';
+}
+bool looks_phone(const std::string& v) {
+    std::size_t d = digits(v);
+    if (d < 7 || d > 15) return false;
+    for (char c : v)
+        if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == ' ' || c == '(' || c == ')' || c == '.'))
+            return false;
+    return true;
+}
+// Three numeric components (y-m-d, d/m/y, m/d/y) or 8 digits yyyymmdd with plausible ranges.
+bool date_parts(const std::string& v, int p[3]) {
+    if (v.size() == 8 && digits(v) == 8) {
+        p[0] = std::stoi(v.substr(0, 4)), p[1] = std::stoi(v.substr(4, 2)), p[2] = std::stoi(v.substr(6, 2));
+        return p[0] > 1000 && p[1] >= 1 && p[1] <= 12 && p[2] >= 1 && p[2] <= 31;
+    }
+    int k = 0, cur = -1;
+    for (char c : v) {
+        if (std::isdigit(static_cast<unsigned char>(c))) {
+            cur = (cur < 0 ? 0 : cur * 10) + (c - '0');
+            if (cur > 9999) return false;
+        } else if (c == '-' || c == '/' || c == '.' || c == ' ' || c == ',') {
+            if (cur >= 0) {
+                if (k == 3) return false;
+                p[k++] = cur;
+            }
+            cur = -1;
+        } else if (!std::isalpha(static_cast<unsigned char>(c))) {
+            return false;
+        }
+    }
+    if (cur >= 0) {
+        if (k == 3) return false;
+        p[k++] = cur;
+    }
+    return k == 3 || (k == 2 && has_any(lower(v), {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
+                                                   "oct", "nov", "dec"}));
+}
+bool looks_date(const std::string& v) {
+    int p[3];
+    return date_parts(v, p);
+}
+bool looks_phone_not_date(const std::string& v) { return looks_phone(v) && !looks_date(v); }
+
+std::string phone_region(const std::vector<std::string>& values) {
+    std::unordered_map<std::string, int> votes;
+    for (const auto& v : values) {
+        std::string d;
+        for (char c : v)
+            if (std::isdigit(static_cast<unsigned char>(c))) d += c;
+        if (!v.empty() && v[0] == '+') {
+            if (d.rfind("86", 0) == 0) ++votes["CN"];
+            else if (d.rfind("1", 0) == 0) ++votes["US"];
+            else if (d.rfind("44", 0) == 0) ++votes["GB"];
+            else if (d.rfind("61", 0) == 0) ++votes["AU"];
+            else if (d.rfind("49", 0) == 0) ++votes["DE"];
+        } else if (d.size() == 11 && d[0] == '1') {
+            ++votes["CN"];
+        } else if (d.size() == 10) {
+            ++votes["US"];
+        }
+    }
+    std::string best = "CN";
+    int n = 0;
+    for (const auto& [r, k] : votes)
+        if (k > n) best = r, n = k;
+    return best;
+}
+
+bool month_first(const std::vector<std::string>& values) {
+    int day_first = 0, m_first = 0;
+    for (const auto& v : values) {
+        int p[3];
+        if (v.find('/') == std::string::npos || !date_parts(v, p) || p[2] < 100) continue;  // only d/m/y vs m/d/y
+        day_first += p[0] > 12;
+        m_first += p[1] > 12;
+    }
+    return m_first > day_first;
+}
+
+enum class Role { None, Given, Family, Full };
+
+struct Column {
+    const ColumnSample* sample = nullptr;
+    bool use = false;
+    FieldType type = FieldType::Text;
+    Role role = Role::None;
+    std::string why;
+};
+
+bool id_like_name(const std::string& n) {
+    return n == "id" || n == "uuid" || n == "key" || n == "pk" || n == "rec_id" ||
+           (n.size() > 2 && (n.substr(n.size() - 3) == "_id" || n.substr(n.size() - 2) == "id") &&
+            !has_any(n, {"soc", "ssn", "card", "national", "number", "身份"}));
+}
+
+Column classify(const ColumnSample& s) {
+    Column c;
+    c.sample = &s;
+    const std::string n = lower(s.name), t = lower(s.type_name);
+    const auto& v = s.values;
+    if (v.empty()) {
+        c.why = "NULL in the whole sample: skipped";
+        return c;
+    }
+    c.use = true;
+    auto set = [&](FieldType type, const std::string& why) {
+        c.type = type;
+        c.why = why;
+    };
+    const bool numeric_type = has_any(t, {"int", "numeric", "decimal", "real", "double", "float"});
+    if (has_any(n, {"email", "mail", "邮箱"}) || share(v, looks_email) >= 0.8) set(FieldType::Email, "email");
+    else if (has_any(n, {"ssn", "soc_sec", "id_number", "idno", "id_card", "idcard", "passport", "national_id",
+                         "身份证", "证件"}) || share(v, looks_prc_id) >= 0.8)
+        set(FieldType::IdNumber, "identity number");
+    else if (has_any(t, {"date", "timestamp"}) || has_any(n, {"dob", "date", "birthday", "生日", "出生日期"}) ||
+             (has(n, "birth") && !has_any(n, {"place", "city", "country", "town"})) || share(v, looks_date) >= 0.8)
+        set(FieldType::Date, "date");
+    else if (has_any(n, {"phone", "mobile", "tel", "cell", "手机", "电话"}) ||
+             (share(v, looks_phone_not_date) >= 0.8 && !numeric_type && s.distinct_share > 0.5))
+        set(FieldType::Phone, "phone");
+    else if (has_any(n, {"full", "first_and", "姓名"}) && has_any(n, {"name", "surname", "名"}))
+        set(FieldType::PersonName, "full name"), c.role = Role::Full;
+    else if (has_any(n, {"given", "first", "forename", "名字"}) && has_any(n, {"name", "名"}))
+        set(FieldType::PersonName, "given name"), c.role = Role::Given;
+    else if (has_any(n, {"surname", "last_name", "lastname", "family", "姓氏"}))
+        set(FieldType::PersonName, "family name"), c.role = Role::Family;
+    else if (has_any(n, {"name", "姓名"}) && !has_any(n, {"user", "login", "product", "company", "file", "street"}))
+        set(FieldType::PersonName, "person name"), c.role = Role::Full;
+    else if (has_any(n, {"postcode", "zip", "postal", "street_number", "house", "state", "gender", "sex", "邮编",
+                         "性别"}))
+        set(FieldType::Exact, "code");
+    else if (has_any(n, {"city", "town", "suburb", "address", "place", "street", "province", "county", "城市", "地址",
+                         "省"}))
+        set(FieldType::Text, "place");
+    else if (s.distinct_share < 0.05 && v.size() >= 50)
+        set(FieldType::Exact, "few distinct values");
+    else if (numeric_type) set(FieldType::Number, "number");
+    else set(FieldType::Text, "text");
+    return c;
+}
+
+// ---- blocking ------------------------------------------------------------------------------
+
+struct Key {
+    std::size_t field;
+    std::string text;        // "name.soundex"
+    bool fuzzy;              // agrees for "near" values too
+    double present = 0;      // share of records with the key
+    double collision = 0;    // P(two random records share the key)
+    double max_share = 0;    // of one key value among records
+};
+
+struct Rule {
+    std::vector<std::size_t> keys;
+    double pairs = 0, largest = 0;
+};
+
+std::vector<std::string> transforms_for(FieldType t) {
+    switch (t) {
+    case FieldType::PersonName:
+        return {"", "pinyin", "pinyin_initials", "sorted_tokens", "soundex", "double_metaphone", "prefix3"};
+    case FieldType::Date: return {"", "year", "month_day"};
+    case FieldType::Text: return {"", "prefix3"};
+    default: return {""};
+    }
+}
+
+// Per type: P(equal), P(near) for a duplicate pair whose values are both present.
+std::pair<double, double> agreement(FieldType t) {
+    switch (t) {
+    case FieldType::PersonName: return {0.70, 0.22};
+    case FieldType::Phone: return {0.85, 0.05};
+    case FieldType::Email: return {0.80, 0.05};
+    case FieldType::Date: return {0.85, 0.08};
+    case FieldType::IdNumber: return {0.90, 0.04};
+    case FieldType::Text: return {0.75, 0.15};
+    default: return {0.85, 0.0};
+    }
+}
+
+}  // namespace
+
+Suggestion suggest_profile(const std::vector<ColumnSample>& columns, const SuggestOptions& o) {
+    if (columns.empty()) throw Error(ErrorCode::InvalidParameter, "suggest_profile: no columns given");
+    std::string explain;
+    // 1. id column.
+    int id = -1;
+    for (std::size_t i = 0; i < columns.size() && id < 0; ++i)
+        if (id_like_name(lower(columns[i].name)) && columns[i].distinct_share >= 0.999 && !columns[i].values.empty())
+            id = static_cast<int>(i);
+    for (std::size_t i = 0; i < columns.size() && id < 0; ++i)
+        if (columns[i].distinct_share >= 0.999 && columns[i].null_share == 0 && !columns[i].values.empty())
+            id = static_cast<int>(i);
+    if (id < 0)
+        throw Error(ErrorCode::InvalidParameter, "suggest_profile: no column has unique, non-NULL sampled values",
+                    "", "name the id column in the profile yourself");
+    explain += "id column: " + columns[static_cast<std::size_t>(id)].name + "\n";
+    // 2. fields.
+    std::vector<Column> cols;
+    bool given = false, family = false;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        if (static_cast<int>(i) == id) continue;
+        Column c = classify(columns[i]);
+        const std::string n = lower(columns[i].name);
+        if (c.use && id_like_name(n) && columns[i].distinct_share >= 0.999 && c.type != FieldType::Email &&
+            c.type != FieldType::Phone && c.type != FieldType::IdNumber)
+            c.use = false, c.why = "another unique id: skipped";
+        given |= c.use && c.role == Role::Given;
+        family |= c.use && c.role == Role::Family;
+        cols.push_back(c);
+    }
+    for (Column& c : cols)
+        if (c.use && c.role == Role::Full && given && family)
+            c.use = false, c.why = "full name while given and family name columns exist: skipped";
+    json fields = json::array();
+    std::vector<FieldType> types;
+    std::vector<const ColumnSample*> used;
+    for (const Column& c : cols) {
+        explain += "column " + c.sample->name + ": " + (c.use ? std::string(engine::field_type_name(c.type)) + " (" + c.why + ")" : c.why) + "\n";
+        if (!c.use) continue;
+        json f = {{"name", c.sample->name}, {"column", c.sample->name}, {"type", std::string(engine::field_type_name(c.type))}};
+        if (c.type == FieldType::Phone) f["region"] = phone_region(c.sample->values);
+        if (c.type == FieldType::Date) f["date_order"] = month_first(c.sample->values) ? "MDY" : "DMY";
+        fields.push_back(f);
+        types.push_back(c.type);
+        used.push_back(c.sample);
+    }
+    if (used.empty()) throw Error(ErrorCode::InvalidParameter, "suggest_profile: no column to compare besides the id");
+
+    // 3. Key statistics from a store of the sampled values.
+    json doc = {{"id", columns[static_cast<std::size_t>(id)].name}, {"fields", fields},
+                {"blocking", json::array({json::array({used[0]->name})})}, {"threshold", 0.9},
+                {"max_block_size", o.max_block_size}};
+    engine::Profile probe = engine::parse_profile(doc.dump());
+    engine::RecordStore store(probe);
+    std::size_t sample_rows = 0;
+    for (const auto* s : used) sample_rows = std::max(sample_rows, s->values.size());
+    for (std::size_t i = 0; i < sample_rows; ++i) {
+        std::vector<engine::RawValue> row;
+        for (const auto* s : used) row.push_back(i < s->values.size() ? engine::RawValue(s->values[i]) : engine::RawValue());
+        store.append("r" + std::to_string(i), row);
+    }
+    std::size_t N = 0;
+    for (const auto& c : columns) N = std::max(N, c.rows);
+    if (N == 0) N = sample_rows;
+    const double n_pairs = o.link ? double(N) * double(N) : double(N) * double(N - 1) / 2;
+    std::vector<Key> keys;
+    std::string text;
+    for (std::size_t f = 0; f < used.size(); ++f)
+        for (const std::string& tr : transforms_for(types[f])) {
+            engine::BlockingKey bk;
+            bk.field = f;
+            bk.text = used[f]->name + (tr.empty() ? "" : "." + tr);
+            for (int t = 0; t <= 12; ++t)
+                if (engine::transform_name(static_cast<engine::Transform>(t)) == tr) bk.transform = static_cast<engine::Transform>(t);
+            std::unordered_map<std::string, double> counts;
+            double n = 0;
+            for (std::size_t i = 0; i < used[f]->values.size(); ++i)
+                if (engine::blocking_key_text(store, bk, i, text) && !text.empty()) counts[text] += 1, n += 1;
+            if (n < 2) continue;
+            Key k{f, bk.text, !tr.empty() || types[f] == FieldType::Phone};
+            k.present = (1 - used[f]->null_share) * n / double(used[f]->values.size());
+            double same = 0, top = 0;
+            for (const auto& [v, c] : counts) same += c * (c - 1), top = std::max(top, c);
+            k.collision = same / (n * (n - 1)) * k.present * k.present;
+            k.max_share = top / n * k.present;
+            keys.push_back(k);
+        }
+    std::vector<Rule> rules;
+    auto add_rule = [&](std::vector<std::size_t> ks) {
+        Rule r{ks};
+        double q = 1, top = 1;
+        for (std::size_t k : ks) q *= keys[k].collision, top *= keys[k].max_share;
+        r.pairs = q * n_pairs;
+        r.largest = std::max(1.0, top * double(N)) * (o.link ? 2 : 1);
+        rules.push_back(r);
+    };
+    for (std::size_t a = 0; a < keys.size(); ++a) {
+        add_rule({a});
+        for (std::size_t b = a + 1; b < keys.size(); ++b)
+            if (keys[a].field != keys[b].field) add_rule({a, b});
+    }
+    // 4. Simulated duplicate pairs: per field 0 = differ/NULL, 1 = near, 2 = equal.
+    constexpr std::size_t kSim = 4000;
+    std::mt19937_64 rng(20240601);
+    std::uniform_real_distribution<double> U(0, 1);
+    std::vector<std::vector<std::uint8_t>> sim(kSim, std::vector<std::uint8_t>(used.size()));
+    for (auto& pair : sim)
+        for (std::size_t f = 0; f < used.size(); ++f) {
+            const double present = 1 - used[f]->null_share, x = U(rng);
+            auto [eq, near] = agreement(types[f]);
+            pair[f] = U(rng) > present * present ? 0 : x < eq ? 2 : x < eq + near ? 1 : 0;
+        }
+    auto catches = [&](const Rule& r, const std::vector<std::uint8_t>& pair) {
+        for (std::size_t k : r.keys)
+            if (pair[keys[k].field] < (keys[k].fuzzy ? 1 : 2)) return false;
+        return true;
+    };
+    std::vector<bool> caught(kSim, false);
+    std::vector<std::size_t> chosen;
+    double budget = o.pairs_per_record * double(N), spent = 0;
+    std::size_t caught_n = 0;
+    while (chosen.size() < 8) {
+        int best = -1;
+        std::size_t best_gain = 0;
+        for (std::size_t r = 0; r < rules.size(); ++r) {
+            if (rules[r].largest > double(o.max_block_size) || spent + rules[r].pairs > budget) continue;
+            std::size_t gain = 0;
+            for (std::size_t p = 0; p < kSim; ++p) gain += !caught[p] && catches(rules[r], sim[p]);
+            if (gain > best_gain || (gain == best_gain && best >= 0 && gain > 0 && rules[r].pairs < rules[static_cast<std::size_t>(best)].pairs))
+                best = static_cast<int>(r), best_gain = gain;
+        }
+        if (best < 0 || best_gain < kSim / 500) break;
+        const Rule& r = rules[static_cast<std::size_t>(best)];
+        chosen.push_back(static_cast<std::size_t>(best));
+        spent += r.pairs;
+        for (std::size_t p = 0; p < kSim; ++p)
+            if (!caught[p] && catches(r, sim[p])) caught[p] = true, ++caught_n;
+    }
+    if (chosen.empty()) {  // nothing fits: the rule with the smallest largest block, so the profile is usable
+        std::size_t best = 0;
+        for (std::size_t r = 1; r < rules.size(); ++r)
+            if (rules[r].largest < rules[best].largest) best = r;
+        if (rules.empty()) throw Error(ErrorCode::InvalidParameter, "suggest_profile: no usable blocking key in the sample");
+        chosen.push_back(best);
+        explain += "no rule fits max_block_size and the pair budget; using the most selective one\n";
+    }
+    json blocking = json::array();
+    for (std::size_t r : chosen) {
+        json rule = json::array();
+        std::string desc;
+        for (std::size_t k : rules[r].keys) rule.push_back(keys[k].text), desc += (desc.empty() ? "" : " + ") + keys[k].text;
+        blocking.push_back(rule);
+        char line[200];
+        std::snprintf(line, sizeof line, "rule %s: ~%.0f pairs, largest block ~%.0f\n", desc.c_str(), rules[r].pairs,
+                      rules[r].largest);
+        explain += line;
+    }
+    char line[160];
+    std::snprintf(line, sizeof line, "estimated: %.0f candidate pairs (budget %.0f), %.1f%% of simulated duplicates caught\n",
+                  spent, budget, 100.0 * double(caught_n) / kSim);
+    explain += line;
+    doc["blocking"] = blocking;
+    Suggestion s;
+    s.profile_json = doc.dump();
+    s.explanation = explain;
+    engine::parse_profile(s.profile_json);  // must be accepted; throws (a bug) otherwise
+    return s;
 }
 
 }  // namespace usermatch::train

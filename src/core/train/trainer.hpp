@@ -18,13 +18,15 @@
 #include "core/core_guard.hpp"
 #include "core/engine/profile.hpp"
 #include "core/engine/record_store.hpp"
-#include "core/train/term_frequency.hpp"
+#include "core/engine/term_frequency.hpp"
 
 #include <cstdint>
 #include <functional>
 #include <string>
 
 namespace usermatch::train {
+
+using engine::TermFrequencies;
 
 struct TrainOptions {
     std::uint64_t max_pairs = 1000000;  // random pairs sampled for u

@@ -19,7 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace usermatch::train {
+namespace usermatch::engine {
 
 struct TermFrequencyRow {
     std::string field;
@@ -33,10 +33,10 @@ public:
     TermFrequencies() = default;
     // Counts the values of every tf field over `left` (and `right` for link: one shared table).
     // The weights use the profile's m and u as given (build it from the trained profile).
-    TermFrequencies(const engine::Profile& profile, const engine::RecordStore& left,
-                    const engine::RecordStore* right = nullptr);
+    TermFrequencies(const Profile& profile, const RecordStore& left,
+                    const RecordStore* right = nullptr);
 
-    static std::uint64_t value_key(const engine::RecordStore& store, std::size_t field, std::size_t record) {
+    static std::uint64_t value_key(const RecordStore& store, std::size_t field, std::size_t record) {
         return store.hot(record)[static_cast<std::size_t>(store.slots(field).norm)];
     }
 
@@ -71,4 +71,4 @@ private:
     std::vector<Table> tables_;  // per profile field (empty tables for non-tf fields)
 };
 
-}  // namespace usermatch::train
+}  // namespace usermatch::engine

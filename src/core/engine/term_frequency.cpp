@@ -1,23 +1,22 @@
-#include "core/train/term_frequency.hpp"
+#include "core/engine/term_frequency.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-namespace usermatch::train {
+namespace usermatch::engine {
 
-using engine::Condition;
 
-TermFrequencies::TermFrequencies(const engine::Profile& profile, const engine::RecordStore& left,
-                                 const engine::RecordStore* right) {
+TermFrequencies::TermFrequencies(const Profile& profile, const RecordStore& left,
+                                 const RecordStore* right) {
     tables_.resize(profile.fields.size());
     for (std::size_t f = 0; f < profile.fields.size(); ++f) {
-        const engine::Field& field = profile.fields[f];
+        const Field& field = profile.fields[f];
         Table& t = tables_[f];
         t.name = field.name;
         t.tf = field.tf;
         for (std::size_t l = 0; l < field.levels.size(); ++l) {
-            const engine::Level& level = field.levels[l];
+            const Level& level = field.levels[l];
             t.level_weights.push_back(std::log2(level.m / level.u));
             if (level.condition == Condition::Exact && t.exact_level < 0) {
                 t.exact_level = static_cast<int>(l);
@@ -25,9 +24,9 @@ TermFrequencies::TermFrequencies(const engine::Profile& profile, const engine::R
             }
         }
         if (!field.tf) continue;
-        for (const engine::RecordStore* store : {&left, right}) {
+        for (const RecordStore* store : {&left, right}) {
             if (!store) continue;
-            const engine::FieldColumn& col = store->column(f);
+            const  FieldColumn& col = store->column(f);
             for (std::size_t i = 0; i < store->size(); ++i) {
                 if (store->is_null(f, i)) continue;
                 Entry& e = t.values[value_key(*store, f, i)];
@@ -84,4 +83,4 @@ std::string TermFrequencies::to_json(std::size_t max_values) const {
     return doc.dump();
 }
 
-}  // namespace usermatch::train
+}  // namespace usermatch::engine
