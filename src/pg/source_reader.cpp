@@ -94,29 +94,33 @@ char* build_query(Oid relid, const ColumnRef* columns, int ncolumns) {
 }
 
 // Copies one fetched batch into views (detoasting as needed). Plain PostgreSQL code: the vectors
-// are sized by the caller, so filling them cannot throw.
+// are sized by the caller, so filling them cannot throw. Each tuple is deformed once
+// (SPI_getbinval per column would walk the tuple again for every column after a text one).
 int fill_batch(SPITupleTable* table, uint64 rows, int ncolumns, std::string_view* ids, engine::RawValue* values) {
+    Datum* datums = static_cast<Datum*>(palloc(sizeof(Datum) * ncolumns));
+    bool* nulls = static_cast<bool*>(palloc(sizeof(bool) * ncolumns));
+    int null_id_row = 0;
     for (uint64 r = 0; r < rows; ++r) {
-        HeapTuple tuple = table->vals[r];
-        for (int c = 0; c < ncolumns; ++c) {
-            bool isnull;
-            Datum d = SPI_getbinval(tuple, table->tupdesc, c + 1, &isnull);
-            if (c == 0) {
-                if (isnull) return static_cast<int>(r) + 1;  // caller reports the NULL id
-                text* t = DatumGetTextPP(d);
-                ids[r] = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-                continue;
-            }
+        heap_deform_tuple(table->vals[r], table->tupdesc, datums, nulls);
+        if (nulls[0]) {
+            null_id_row = static_cast<int>(r) + 1;  // caller reports the NULL id
+            break;
+        }
+        text* id = DatumGetTextPP(datums[0]);
+        ids[r] = std::string_view(VARDATA_ANY(id), VARSIZE_ANY_EXHDR(id));
+        for (int c = 1; c < ncolumns; ++c) {
             engine::RawValue& slot = values[r * (ncolumns - 1) + (c - 1)];
-            if (isnull) {
+            if (nulls[c]) {
                 slot = std::nullopt;
             } else {
-                text* t = DatumGetTextPP(d);
+                text* t = DatumGetTextPP(datums[c]);
                 slot = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
             }
         }
     }
-    return 0;
+    pfree(datums);
+    pfree(nulls);
+    return null_id_row;
 }
 
 }  // namespace

@@ -292,11 +292,8 @@ RecordStore::RecordStore(const Profile& profile) : fields_(profile.fields), colu
     hot_stride_ = static_cast<std::size_t>(next);
 }
 
-void RecordStore::merge(std::vector<FieldColumn>& batch) {
+void RecordStore::fill_hot(const std::vector<FieldColumn>& batch, std::size_t first) {
     const std::size_t n = batch.empty() ? 0 : batch[0].rows;
-    const std::size_t first = hot_.size() / hot_stride_;
-    grow(hot_, hot_.size() + n * hot_stride_);
-    hot_.resize(hot_.size() + n * hot_stride_, 0);
     for (std::size_t f = 0; f < batch.size(); ++f) {
         const FieldColumn& c = batch[f];
         const HotSlots& sl = slots_[f];
@@ -313,8 +310,16 @@ void RecordStore::merge(std::vector<FieldColumn>& batch) {
                 row[sl.edit] = osa_filter_word(v);
             }
         }
-        columns_[f].append_all(c);
     }
+}
+
+void RecordStore::merge(std::vector<FieldColumn>& batch) {
+    const std::size_t n = batch.empty() ? 0 : batch[0].rows;
+    const std::size_t first = hot_.size() / hot_stride_;
+    grow(hot_, hot_.size() + n * hot_stride_);
+    hot_.resize(hot_.size() + n * hot_stride_, 0);
+    fill_hot(batch, first);
+    for (std::size_t f = 0; f < batch.size(); ++f) columns_[f].append_all(batch[f]);
 }
 
 std::optional<std::size_t> RecordStore::find(std::string_view id) const {
@@ -394,15 +399,21 @@ void RecordStore::append_batch(const std::vector<std::string_view>& ids, const s
             for (std::size_t i = begin; i < end; ++i) append_normalized(fields_[f], values[i * nf + f], cols[f]);
         }
     });
-    for (std::size_t f = 0; f < nf; ++f) {
+    // Merge on the runner too: each field's column takes the slices in order (fields are
+    // independent), and each slice writes its own hot rows.
+    const std::size_t first = hot_.size() / hot_stride_;
+    grow(hot_, hot_.size() + n * hot_stride_);
+    hot_.resize(hot_.size() + n * hot_stride_, 0);
+    runner.run(nf + slices, [&](std::size_t t) {
+        if (t >= nf) {
+            fill_hot(parts[t - nf], first + (t - nf) * slice);
+            return;
+        }
         std::vector<const FieldColumn*> batches;
-        for (const auto& cols : parts) batches.push_back(&cols[f]);
-        columns_[f].reserve_for(batches);
-    }
-    for (auto& cols : parts) {
-        merge(cols);
-        std::vector<FieldColumn>().swap(cols);
-    }
+        for (const auto& cols : parts) batches.push_back(&cols[t]);
+        columns_[t].reserve_for(batches);
+        for (const auto& cols : parts) columns_[t].append_all(cols[t]);
+    });
     normalize_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 

@@ -93,6 +93,8 @@ public:
 private:
     void add_id(std::string_view id);
     void merge(std::vector<FieldColumn>& batch);
+    // Writes the hot rows [first, first + batch rows) from a normalised batch (rows must exist).
+    void fill_hot(const std::vector<FieldColumn>& batch, std::size_t first);
     void grow_id_table();
 
     std::vector<Field> fields_;

@@ -40,7 +40,7 @@ bool simple_digits(std::string_view text, std::string& digits, bool& plus) {
             if (plus || !digits.empty()) return false;
             plus = true;
         } else if (c != ' ' && c != '-' && c != '.' && c != '(' && c != ')') {
-            return false;  // tab is not phone punctuation for libphonenumber: not viable
+            return false;  // e.g. a tab: not in libphonenumber's punctuation, so left to it
         }
     }
     return digits.size() >= 3;

@@ -1,0 +1,96 @@
+// RecordStore::append_batch through one long-lived TaskRunner (as the SQL glue loads a table):
+// batches of any size give exactly the store that single appends give, hot rows included.
+#include "core/engine/profile.hpp"
+#include "core/engine/record_store.hpp"
+#include "core/engine/task_runner.hpp"
+#include "core/errors.hpp"
+#include "core/generate/user_generator.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+using namespace usermatch;
+using namespace usermatch::engine;
+
+namespace {
+
+Profile users_profile() {
+    return parse_profile(R"({"id": "user_id", "fields": [
+        {"name": "name",  "column": "full_name",  "type": "person_name"},
+        {"name": "phone", "column": "phone",      "type": "phone", "region": "CN"},
+        {"name": "email", "column": "email",      "type": "email"},
+        {"name": "dob",   "column": "birth_date", "type": "date"},
+        {"name": "idno",  "column": "id_number",  "type": "id_number"},
+        {"name": "city",  "column": "city",       "type": "text"}],
+        "blocking": [["phone"], ["email"]]})");
+}
+
+RawValue view(const std::optional<std::string>& v) { return v ? RawValue(*v) : RawValue(); }
+
+void expect_same_store(const RecordStore& a, const RecordStore& b) {
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        ASSERT_EQ(a.id(i), b.id(i));
+        ASSERT_EQ(a.hot(i)[0], b.hot(i)[0]) << "null mask of row " << i;
+        for (std::size_t f = 0; f < a.field_count(); ++f) {
+            ASSERT_EQ(a.column(f).is_null(i), b.column(f).is_null(i)) << i;
+            ASSERT_EQ(a.column(f).norm[i], b.column(f).norm[i]) << i;
+            const auto& s = a.slots(f);
+            for (int slot : {s.norm, s.alt, s.sorted, s.nick, s.edit})
+                if (slot >= 0) ASSERT_EQ(a.hot(i)[slot], b.hot(i)[slot]) << "row " << i << " field " << f;
+        }
+    }
+}
+
+}  // namespace
+
+TEST(EngineAppendBatch, BatchesThroughOneRunnerEqualSingleAppends) {
+    const Profile profile = users_profile();
+    generate::GeneratorOptions options;
+    options.seed = 5;
+    const auto users = generate::generate_users(9000, options);
+    RecordStore single(profile), batched(profile);
+    for (const auto& u : users)
+        single.append(u.user_id, {view(u.full_name), view(u.phone), view(u.email), view(u.birth_date),
+                                  view(u.id_number), view(u.city)});
+    TaskRunner runner(2, {});
+    // Uneven batch sizes: slices of 2048 rows, a partial slice, a one-row batch, an empty batch.
+    const std::size_t sizes[] = {5000, 1, 0, 2048, 1951};
+    std::size_t at = 0;
+    for (std::size_t size : sizes) {
+        std::vector<std::string_view> ids;
+        std::vector<RawValue> values;
+        for (std::size_t i = at; i < at + size; ++i) {
+            const auto& u = users[i];
+            ids.push_back(u.user_id);
+            for (const auto* v : {&u.full_name, &u.phone, &u.email, &u.birth_date, &u.id_number, &u.city})
+                values.push_back(view(*v));
+        }
+        batched.append_batch(ids, values, runner);
+        at += size;
+    }
+    ASSERT_EQ(at, users.size());
+    expect_same_store(single, batched);
+    EXPECT_EQ(batched.find(users.back().user_id), std::optional<std::size_t>(users.size() - 1));
+}
+
+TEST(EngineAppendBatch, CancelledRunnerRefusesTheNextBatch) {
+    const Profile profile = users_profile();
+    bool go = true;
+    TaskRunner runner(2, [&] { return go; });
+    RecordStore store(profile);
+    std::vector<std::string_view> ids = {"a"};
+    std::vector<RawValue> values(6, RawValue("13812345678"));
+    store.append_batch(ids, values, runner);
+    EXPECT_EQ(store.size(), 1u);
+    go = false;
+    ids = {"b"};
+    try {
+        store.append_batch(ids, values, runner);
+        ADD_FAILURE() << "not cancelled";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::QueryCanceled);
+    }
+}
