@@ -13,18 +13,16 @@ sql -v pairs="$pairs" <<'SQL'
 \pset footer off
 -- Name pairs: a generated user and the next generated user (often a variant of the same person).
 -- ASCII pairs, because fuzzystrmatch counts bytes and stops at 255; and mixed (Han, accents).
-CREATE TABLE users AS SELECT * FROM usermatch.generate_users(:pairs + 1, 7);
+CREATE TABLE users AS SELECT * FROM usermatch.generate_users(:pairs + :pairs / 20 + 10, 7);
+CREATE TABLE names AS
+  SELECT row_number() OVER () AS n, full_name, usermatch.pinyin(full_name) AS ascii_name
+  FROM users WHERE full_name IS NOT NULL;
+ANALYZE names;
 CREATE TABLE pairs_ascii AS
-  SELECT a.full_name AS a, b.full_name AS b
-  FROM (SELECT row_number() OVER () AS n, usermatch.pinyin(full_name) AS full_name FROM users WHERE full_name IS NOT NULL) a
-  JOIN (SELECT row_number() OVER () - 1 AS n, usermatch.pinyin(full_name) AS full_name FROM users WHERE full_name IS NOT NULL) b USING (n)
-  WHERE a.full_name !~ '[^ -~]' AND b.full_name !~ '[^ -~]'
-  LIMIT :pairs;
+  SELECT a.ascii_name AS a, b.ascii_name AS b FROM names a JOIN names b ON b.n = a.n + 1
+  WHERE a.ascii_name !~ '[^ -~]' AND b.ascii_name !~ '[^ -~]' LIMIT :pairs;
 CREATE TABLE pairs_mixed AS
-  SELECT a.full_name AS a, b.full_name AS b
-  FROM (SELECT row_number() OVER () AS n, full_name FROM users WHERE full_name IS NOT NULL) a
-  JOIN (SELECT row_number() OVER () - 1 AS n, full_name FROM users WHERE full_name IS NOT NULL) b USING (n)
-  LIMIT :pairs;
+  SELECT a.full_name AS a, b.full_name AS b FROM names a JOIN names b ON b.n = a.n + 1 LIMIT :pairs;
 VACUUM ANALYZE pairs_ascii;
 VACUUM ANALYZE pairs_mixed;
 SELECT count(*) AS ascii_pairs, round(avg(length(a)), 1) AS avg_chars FROM pairs_ascii;

@@ -13,6 +13,7 @@ bench_start() {
     (cd "$repo" && make -s -j2 >/dev/null && if [[ $(id -u) -eq 0 ]]; then make -s install >/dev/null; else sudo make -s install >/dev/null; fi)
   fi
   trap '"$repo"/scripts/cluster.sh destroy >/dev/null 2>&1 || true' EXIT
+  trap 'exit 130' INT TERM
   "$repo"/scripts/cluster.sh start >/dev/null
   eval "$("$repo"/scripts/cluster.sh env)"
   psql -X -q -d postgres -c "CREATE DATABASE usermatch_bench"
