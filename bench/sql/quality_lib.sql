@@ -11,7 +11,8 @@ CREATE TABLE bench_results (
     um_p float8, um_r float8, um_f1 float8, um_seconds float8,
     um_cluster_p float8, um_cluster_r float8, um_cluster_f1 float8, um_cluster_seconds float8,
     bl_p float8, bl_r float8, bl_f1 float8, bl_seconds float8, bl_candidates bigint, bl_tuning text,
-    um_oracle_f1 float8, um_oracle_tuning text);
+    um_oracle_f1 float8, um_oracle_tuning text,
+    tr_p float8, tr_r float8, tr_f1 float8, tr_seconds float8, sg_f1 float8);
 
 -- True pairs: same entity (dedupe), or same entity across sides (link).
 CREATE FUNCTION bench_true_pairs(truth regclass, link boolean) RETURNS bigint LANGUAGE plpgsql AS $$
@@ -177,4 +178,36 @@ BEGIN
   UPDATE bench_results b SET um_oracle_f1 = 2.0 * tp / (pred + n_true),
                              um_oracle_tuning = format('min_probability %s', cut)
    WHERE b.dataset = bench_usermatch_oracle.dataset;
+END $$;
+
+-- usermatch after usermatch.train on the same data (no labels): the "trained" columns. The
+-- profile goes back to its version 1 afterwards, so the next dataset starts from the defaults.
+CREATE FUNCTION bench_usermatch_trained(dataset text, profile text, source regclass, right_source regclass,
+                                        truth regclass) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE t0 timestamptz; q record; link boolean := right_source IS NOT NULL; pairs text := 'tr_pairs_' || dataset;
+        train_secs float8;
+BEGIN
+  t0 := clock_timestamp();
+  PERFORM usermatch.train(profile, source, right_source);
+  train_secs := bench_seconds(t0);
+  IF link THEN
+    EXECUTE format('CREATE TABLE %I AS SELECT left_id l, right_id r FROM usermatch.link(%L, %L, %L)',
+                   pairs, profile, source, right_source);
+  ELSE
+    EXECUTE format('CREATE TABLE %I AS SELECT id1 l, id2 r FROM usermatch.dedupe(%L, %L)', pairs, profile, source);
+  END IF;
+  q := bench_pair_quality(pairs::regclass, truth, link);
+  UPDATE bench_results SET tr_p = q.p, tr_r = q.r, tr_f1 = q.f1, tr_seconds = train_secs WHERE bench_results.dataset = bench_usermatch_trained.dataset;
+  PERFORM usermatch.restore_profile(profile, 1);
+END $$;
+
+-- Zero configuration: suggest_profile on `source` (a view without the truth column), train, dedupe.
+CREATE FUNCTION bench_usermatch_suggested(dataset text, source regclass, truth regclass) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE q record; profile text := 'suggested_' || dataset; pairs text := 'sg_pairs_' || dataset;
+BEGIN
+  PERFORM usermatch.create_profile(profile, usermatch.suggest_profile(source), replace => true);
+  PERFORM usermatch.train(profile, source);
+  EXECUTE format('CREATE TABLE %I AS SELECT id1 l, id2 r FROM usermatch.dedupe(%L, %L)', pairs, profile, source);
+  q := bench_pair_quality(pairs::regclass, truth, false);
+  UPDATE bench_results SET sg_f1 = q.f1 WHERE bench_results.dataset = bench_usermatch_suggested.dataset;
 END $$;

@@ -108,10 +108,17 @@ USERMATCH_FUNCTION(usermatch_qgram_similarity) {
     PG_RETURN_FLOAT8(usermatch::compare::qgram_similarity(buffer_a(), buffer_b(), q));
 }
 
+// Decodes one text argument into the reusable buffer.
+static const std::u32string& decode_one(const text* s) {
+    auto& buffer = buffer_a();
+    buffer.clear();
+    usermatch::text::decode_utf8_into(usermatch::pg::text_view(s), buffer);
+    return buffer;
+}
+
 USERMATCH_FUNCTION(usermatch_soundex) {
     text* s = PG_GETARG_TEXT_PP(0);
-    auto cps = usermatch::text::decode_utf8(usermatch::pg::text_view(s));
-    return usermatch::pg::text_datum(usermatch::compare::soundex(cps));
+    return usermatch::pg::text_datum(usermatch::compare::soundex(decode_one(s)));
 }
 
 USERMATCH_FUNCTION(usermatch_double_metaphone) {
@@ -120,7 +127,7 @@ USERMATCH_FUNCTION(usermatch_double_metaphone) {
     if (get_call_result_type(fcinfo, nullptr, &tupdesc) != TYPEFUNC_COMPOSITE)
         ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("double_metaphone must be called in a context that accepts a record")));
     tupdesc = BlessTupleDesc(tupdesc);
-    auto codes = usermatch::compare::double_metaphone(usermatch::text::decode_utf8(usermatch::pg::text_view(s)));
+    auto codes = usermatch::compare::double_metaphone(decode_one(s));
     Datum values[2] = {usermatch::pg::text_datum(codes.primary), usermatch::pg::text_datum(codes.alternate)};
     bool nulls[2] = {false, false};
     return usermatch::pg::pg_call([&] { return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)); });
