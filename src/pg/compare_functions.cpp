@@ -3,6 +3,8 @@
 #include "core/compare/phonetic.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include "core/compare/string_metrics.hpp"
 #include "core/errors.hpp"
 #include "core/text/utf8.hpp"
@@ -18,13 +20,18 @@ using usermatch::ErrorCode;
 // refused with an error that names the limit (bounded variants cost max * len instead).
 constexpr double kMaxComparedPairs = 1e9;
 
-void check_cost(const char* function, std::size_t len_a, std::size_t len_b, const char* hint) {
+[[noreturn]] __attribute__((noinline)) void refuse_cost(const char* function, std::size_t len_a, std::size_t len_b,
+                                                        const char* hint) {
+    throw Error(ErrorCode::ProgramLimit,
+                std::string(function) + ": inputs of " + std::to_string(len_a) + " and " + std::to_string(len_b) +
+                    " characters exceed the limit of 1000000000 compared character pairs",
+                {}, hint ? hint : "");
+}
+
+// Inline: names are far below the limit, and the message is only built when refusing.
+inline void check_cost(const char* function, std::size_t len_a, std::size_t len_b, const char* hint) {
     if (static_cast<double>(len_a) * static_cast<double>(len_b) > kMaxComparedPairs)
-        throw Error(ErrorCode::ProgramLimit,
-                    std::string(function) + ": inputs of " + std::to_string(len_a) + " and " +
-                        std::to_string(len_b) +
-                        " characters exceed the limit of 1000000000 compared character pairs",
-                    {}, hint ? hint : "");
+        refuse_cost(function, len_a, len_b, hint);
 }
 
 // Per-backend decode buffers, reused across calls (intentionally never freed).
@@ -51,6 +58,24 @@ void decode_pair(const text* a, const text* b) {
     if (ub.capacity() > kKeep && ub.size() <= kKeep) ub.shrink_to_fit();
 }
 
+// ASCII test eight bytes at a time (names are short; this runs on every call).
+bool is_ascii(std::string_view s) noexcept {
+    constexpr std::uint64_t kHighBits = 0x8080808080808080ull;
+    const char* p = s.data();
+    std::size_t n = s.size();
+    std::uint64_t any = 0;
+    for (; n >= 8; p += 8, n -= 8) {
+        std::uint64_t word;
+        std::memcpy(&word, p, 8);
+        any |= word;
+    }
+    for (; n > 0; ++p, --n) any |= static_cast<unsigned char>(*p);
+    return (any & kHighBits) == 0;
+}
+
+// Both arguments pure ASCII: the core then reads bytes as code points and skips decoding.
+bool both_ascii(std::string_view a, std::string_view b) { return is_ascii(a) && is_ascii(b); }
+
 int32 to_int32(std::size_t v) { return v > static_cast<std::size_t>(PG_INT32_MAX) ? PG_INT32_MAX : static_cast<int32>(v); }
 
 }  // namespace
@@ -58,6 +83,12 @@ int32 to_int32(std::size_t v) { return v > static_cast<std::size_t>(PG_INT32_MAX
 USERMATCH_FUNCTION(usermatch_levenshtein) {
     text* a = PG_GETARG_TEXT_PP(0);
     text* b = PG_GETARG_TEXT_PP(1);
+    const std::string_view va = usermatch::pg::text_view(a);
+    const std::string_view vb = usermatch::pg::text_view(b);
+    if (both_ascii(va, vb)) {
+        check_cost("levenshtein", va.size(), vb.size(), "Use levenshtein(a, b, max), whose cost grows with max instead.");
+        PG_RETURN_INT32(to_int32(usermatch::compare::levenshtein_bytes(va, vb)));
+    }
     decode_pair(a, b);
     check_cost("levenshtein", buffer_a().size(), buffer_b().size(), "Use levenshtein(a, b, max), whose cost grows with max instead.");
     PG_RETURN_INT32(to_int32(usermatch::compare::levenshtein(buffer_a(), buffer_b())));
@@ -68,6 +99,13 @@ USERMATCH_FUNCTION(usermatch_levenshtein_bounded) {
     text* b = PG_GETARG_TEXT_PP(1);
     int32 max = PG_GETARG_INT32(2);
     if (max < 0) throw Error(ErrorCode::InvalidParameter, "levenshtein: argument max must not be negative");
+    const std::string_view va = usermatch::pg::text_view(a);
+    const std::string_view vb = usermatch::pg::text_view(b);
+    if (both_ascii(va, vb)) {  // the core costs at most max * len here (single word or band)
+        const std::size_t band = 2 * static_cast<std::size_t>(max) + 1;
+        check_cost("levenshtein", std::max(va.size(), vb.size()), std::min(std::min(va.size(), vb.size()), band), "Lower max.");
+        PG_RETURN_INT32(to_int32(usermatch::compare::levenshtein_bounded_bytes(va, vb, static_cast<std::size_t>(max))));
+    }
     decode_pair(a, b);
     const std::size_t band = 2 * static_cast<std::size_t>(max) + 1;
     check_cost("levenshtein", std::max(buffer_a().size(), buffer_b().size()),
@@ -118,17 +156,54 @@ static const std::u32string& decode_one(const text* s) {
 
 USERMATCH_FUNCTION(usermatch_soundex) {
     text* s = PG_GETARG_TEXT_PP(0);
-    return usermatch::pg::text_datum(usermatch::compare::soundex(decode_one(s)));
+    char code[4];  // a Soundex code is "" or 4 characters
+    std::size_t length;
+    {
+        const std::string_view bytes = usermatch::pg::text_view(s);
+        const std::string computed = is_ascii(bytes) ? usermatch::compare::soundex_bytes(bytes)
+                                                     : usermatch::compare::soundex(decode_one(s));
+        length = std::min(computed.size(), sizeof code);
+        std::memcpy(code, computed.data(), length);
+    }
+    // No C++ object with a destructor is alive any more: the allocation may ereport directly
+    // (saves the sigsetjmp of pg_call on every row).
+    PG_RETURN_TEXT_P(cstring_to_text_with_len(code, static_cast<int>(length)));
+}
+
+// The blessed result descriptor, built on the first call and kept in fn_extra (in fn_mcxt, so
+// it lives as long as the call site), as contrib modules do: no catalog lookup per row.
+static TupleDesc metaphone_result_descriptor(FunctionCallInfo fcinfo) {
+    if (fcinfo->flinfo->fn_extra) return static_cast<TupleDesc>(fcinfo->flinfo->fn_extra);
+    TupleDesc tupdesc;
+    if (get_call_result_type(fcinfo, nullptr, &tupdesc) != TYPEFUNC_COMPOSITE)
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("double_metaphone must be called in a context that accepts a record")));
+    MemoryContext caller_context = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+    tupdesc = BlessTupleDesc(CreateTupleDescCopy(tupdesc));
+    MemoryContextSwitchTo(caller_context);
+    fcinfo->flinfo->fn_extra = tupdesc;
+    return tupdesc;
 }
 
 USERMATCH_FUNCTION(usermatch_double_metaphone) {
     text* s = PG_GETARG_TEXT_PP(0);
-    TupleDesc tupdesc;
-    if (get_call_result_type(fcinfo, nullptr, &tupdesc) != TYPEFUNC_COMPOSITE)
-        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("double_metaphone must be called in a context that accepts a record")));
-    tupdesc = BlessTupleDesc(tupdesc);
-    auto codes = usermatch::compare::double_metaphone(decode_one(s));
-    Datum values[2] = {usermatch::pg::text_datum(codes.primary), usermatch::pg::text_datum(codes.alternate)};
+    // Before any C++ object exists, so its errors may ereport directly.
+    const TupleDesc tupdesc = metaphone_result_descriptor(fcinfo);
+    char primary[4];  // codes of at most 4 characters (the classic length used here)
+    char alternate[4];
+    std::size_t primary_length;
+    std::size_t alternate_length;
+    {
+        const std::string_view bytes = usermatch::pg::text_view(s);
+        const auto codes = is_ascii(bytes) ? usermatch::compare::double_metaphone_bytes(bytes)
+                                           : usermatch::compare::double_metaphone(decode_one(s));
+        primary_length = std::min(codes.primary.size(), sizeof primary);
+        alternate_length = std::min(codes.alternate.size(), sizeof alternate);
+        std::memcpy(primary, codes.primary.data(), primary_length);
+        std::memcpy(alternate, codes.alternate.data(), alternate_length);
+    }
+    // No C++ object with a destructor is alive any more: these calls may ereport directly.
+    Datum values[2] = {PointerGetDatum(cstring_to_text_with_len(primary, static_cast<int>(primary_length))),
+                       PointerGetDatum(cstring_to_text_with_len(alternate, static_cast<int>(alternate_length)))};
     bool nulls[2] = {false, false};
-    return usermatch::pg::pg_call([&] { return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)); });
+    return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 }

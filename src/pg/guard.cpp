@@ -23,11 +23,14 @@ int sqlstate_for(ErrorCode code) {
 }
 
 // Plain storage for a caught C++ exception: filled inside the catch block, reported after it.
+// The buffers are left uninitialised on purpose: clearing 2.5 KB on every call of every SQL
+// function cost ~30 ns per call. message is read only after copy_text() filled it; detail and
+// hint are emptied in call_guarded (two byte stores) because not every catch fills them.
 struct CaughtError {
     int sqlstate = 0;
-    char message[1024] = {};
-    char detail[1024] = {};
-    char hint[512] = {};
+    char message[1024];
+    char detail[1024];
+    char hint[512];
     ErrorData* postgres_error = nullptr;
 };
 
@@ -40,6 +43,7 @@ void copy_text(char* dst, std::size_t size, const char* src) {
 
 Datum call_guarded(FunctionBody body, FunctionCallInfo fcinfo) {
     CaughtError caught;
+    caught.detail[0] = caught.hint[0] = '\0';
     Datum result = 0;
     try {
         result = body(fcinfo);

@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
 using namespace usermatch::compare;
 
 namespace {
@@ -226,4 +230,51 @@ TEST(PhoneticDoubleMetaphone, MatchesFuzzystrmatchReferenceCodes) {
         EXPECT_EQ(codes.primary, c.primary) << usermatch::text::encode_utf8(c.name);
         EXPECT_EQ(codes.alternate, c.alternate) << usermatch::text::encode_utf8(c.name);
     }
+}
+
+// ---- byte paths (ASCII fast path of the SQL functions) against the code-point functions ----
+
+namespace {
+
+// Deterministic names: letters of both cases, blanks, apostrophes, hyphens, digits.
+std::string random_ascii_name(std::uint64_t& state, std::size_t length) {
+    static const char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz  '-1";
+    std::string s;
+    for (std::size_t i = 0; i < length; ++i) {
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        s.push_back(kChars[(state >> 33) % (sizeof kChars - 1)]);
+    }
+    return s;
+}
+
+std::u32string widen_bytes(std::string_view bytes) {
+    std::u32string out;
+    for (const char c : bytes) out.push_back(static_cast<unsigned char>(c));
+    return out;
+}
+
+}  // namespace
+
+TEST(PhoneticBytes, SoundexAndMetaphoneOfBytesMatchCodePoints) {
+    std::vector<std::string> names = {"", "Robert", "Ashcraft", "Tymczak", "O'Brien", "Xavier", "Wasserman",
+                                      "McLaughlin", "Schmidt", "zhang wei", "VAN DAM", "Caesar", "Gnome", "- 12"};
+    std::uint64_t state = 42;
+    for (int i = 0; i < 3000; ++i) names.push_back(random_ascii_name(state, (i % 50 == 0) ? 70 + i % 60 : i % 16));
+    // Latin-1 bytes: each byte is read as its code point (Ç, Ñ, é, ß, Æ, Ø, ÿ, ×).
+    names.push_back("Fran\xE7ois");
+    names.push_back("Pe\xF1" "a");
+    names.push_back("Ren\xE9" "e Stra\xDF" "e \xC6sop \xD8rsted \xFF \xD7");
+    for (const std::string& name : names) {
+        const std::u32string wide = widen_bytes(name);
+        ASSERT_EQ(soundex_bytes(name), soundex(wide)) << name;
+        for (std::size_t max_length : {1, 4, 12}) {
+            const MetaphoneCodes from_bytes = double_metaphone_bytes(name, max_length);
+            const MetaphoneCodes from_code_points = double_metaphone(wide, max_length);
+            ASSERT_EQ(from_bytes.primary, from_code_points.primary) << name;
+            ASSERT_EQ(from_bytes.alternate, from_code_points.alternate) << name;
+        }
+    }
+    EXPECT_EQ(soundex_bytes("Robert"), "R163");
+    EXPECT_EQ(double_metaphone_bytes("Fran\xE7ois").primary, "FRNS");
+    EXPECT_THROW(double_metaphone_bytes("Smith", 0), usermatch::Error);
 }

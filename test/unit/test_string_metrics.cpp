@@ -3,6 +3,7 @@
 // non-ASCII code points).
 #include "core/compare/string_metrics.hpp"
 #include "core/errors.hpp"
+#include "core/text/utf8.hpp"
 
 #include <gtest/gtest.h>
 
@@ -323,4 +324,51 @@ TEST(CompareDifferential, ConcurrentCallsAgree) {
         });
     for (auto& th : threads) th.join();
     EXPECT_EQ(failures, std::vector<int>(4, 0));
+}
+
+// ---- byte paths (ASCII fast path of the SQL functions) against the code-point functions ----
+
+namespace {
+
+// s as one byte per code point when every code point is below 256 (ASCII or Latin-1).
+bool narrow_to_bytes(const std::u32string& s, std::string& out) {
+    out.clear();
+    for (const char32_t c : s) {
+        if (c >= 256) return false;
+        out.push_back(static_cast<char>(static_cast<unsigned char>(c)));
+    }
+    return true;
+}
+
+}  // namespace
+
+TEST(CompareDifferential, LevenshteinBytesMatchesDp) {
+    std::mt19937 rng(11);
+    const std::u32string ascii_alphabet = U"abcdefghij klmnopqrstuvwxyz'-";
+    const std::u32string latin1_alphabet = U"ab\u00e9\u00ff\u00c0\u0080";  // bytes 0xE9 0xFF 0xC0 0x80
+    std::vector<Pair> pairs = random_pairs(6, 3000);  // abc, and a b é (Latin-1 byte 0xE9) pairs
+    for (int i = 0; i < 3000; ++i) {
+        const std::u32string& alphabet = (i % 3 == 0) ? latin1_alphabet : ascii_alphabet;
+        const std::size_t len = (i % 7 == 0) ? 60 + rng() % 80 : rng() % 20;
+        std::u32string a = random_string(rng, alphabet, len);
+        std::u32string b = (i % 4 == 0) ? random_string(rng, alphabet, rng() % 20)
+                                        : mutate(rng, a, alphabet, static_cast<int>(rng() % 5));
+        pairs.push_back({std::move(a), std::move(b)});
+    }
+    std::string a8, b8;
+    int checked = 0, latin1 = 0;
+    for (const auto& p : pairs) {
+        if (!narrow_to_bytes(p.a, a8) || !narrow_to_bytes(p.b, b8)) continue;
+        ++checked;
+        if (!usermatch::text::is_ascii(a8) || !usermatch::text::is_ascii(b8)) ++latin1;
+        const std::size_t expected = ref_levenshtein(p.a, p.b);
+        ASSERT_EQ(levenshtein_bytes(a8, b8), expected) << a8 << " / " << b8;
+        ASSERT_EQ(levenshtein_bytes(b8, a8), expected);
+        for (std::size_t max : {0, 1, 2, 3, 5, 10, 70, 200}) {
+            ASSERT_EQ(levenshtein_bounded_bytes(a8, b8, max), std::min(expected, max + 1))
+                << "max " << max << ": " << a8 << " / " << b8;
+        }
+    }
+    EXPECT_GT(checked, 4000);
+    EXPECT_GT(latin1, 500);  // the non-ASCII branch of the pattern table is exercised too
 }

@@ -114,7 +114,7 @@ TEST(TrainWeights, RowsAndBars) {
     ASSERT_EQ(rows.size(), p.fields[0].levels.size() + p.fields[1].levels.size());
     EXPECT_EQ(rows[0].field, "name");
     EXPECT_EQ(rows[0].level, "exact");
-    EXPECT_DOUBLE_EQ(rows[0].match_weight, std::log2(0.70 / 0.002));
+    EXPECT_DOUBLE_EQ(rows[0].match_weight, std::log2(0.66 / 0.002));
     EXPECT_EQ(weight_bar(3.5), "███▌");
     EXPECT_EQ(weight_bar(2), "██");
     EXPECT_EQ(weight_bar(0), "");

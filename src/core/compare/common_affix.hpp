@@ -8,7 +8,8 @@
 
 namespace usermatch::compare::detail {
 
-inline void remove_common_affix(std::u32string_view& a, std::u32string_view& b) noexcept {
+template <typename CharT>
+inline void remove_common_affix(std::basic_string_view<CharT>& a, std::basic_string_view<CharT>& b) noexcept {
     std::size_t prefix = 0;
     const std::size_t shorter = a.size() < b.size() ? a.size() : b.size();
     while (prefix < shorter && a[prefix] == b[prefix]) ++prefix;

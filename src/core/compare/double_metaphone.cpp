@@ -9,6 +9,8 @@
 
 #include <cstring>
 #include <initializer_list>
+#include <string_view>
+#include <type_traits>
 
 namespace usermatch::compare {
 
@@ -17,43 +19,52 @@ namespace {
 constexpr char kCCedilla = '\xC7';  // the bytes the original uses (Latin-1)
 constexpr char kNTilde = '\xD1';
 
-std::string to_metaphone_bytes(std::u32string_view s, bool& has_letter) {
-    std::string out;
-    out.reserve(s.size() + 5);
+// Writes the metaphone bytes of `s` into out (room for 2 * s.size() bytes: a fold writes at
+// most two letters) and returns how many. Bytes (CharT = char) are read as Latin-1 code points.
+template <typename CharT>
+std::size_t to_metaphone_bytes(std::basic_string_view<CharT> s, char* out, bool& has_letter) {
+    std::size_t size = 0;
     has_letter = false;
-    for (const char32_t c : s) {
+    for (const CharT unit : s) {
+        const char32_t c = static_cast<std::make_unsigned_t<CharT>>(unit);
         if (c == 0x00C7 || c == 0x00E7) {
-            out.push_back(kCCedilla);
+            out[size++] = kCCedilla;
             has_letter = true;
             continue;
         }
         if (c == 0x00D1 || c == 0x00F1) {
-            out.push_back(kNTilde);
+            out[size++] = kNTilde;
             has_letter = true;
             continue;
         }
         char letters[2];
         const std::size_t count = detail::fold_latin_letter(c, letters);
         if (count > 0) {
-            out.append(letters, count);
+            out[size++] = letters[0];
+            if (count == 2) out[size++] = letters[1];
             has_letter = true;
         } else if (c < 0x80) {
-            out.push_back(static_cast<char>(c));
+            out[size++] = static_cast<char>(c);
         } else {
-            out.push_back('?');
+            out[size++] = '?';
         }
     }
-    return out;
+    return size;
 }
 
 class DoubleMetaphone {
 public:
-    DoubleMetaphone(std::string word, std::size_t max_length)
-        : s_(std::move(word)), length_(static_cast<int>(s_.size())), last_(length_ - 1), max_length_(max_length) {
-        s_.append("     ");  // pad so the rules can look past the end
-        padded_ = static_cast<int>(s_.size());
-        slavo_germanic_ = s_.find('W') != std::string::npos || s_.find('K') != std::string::npos ||
-                          s_.find("CZ") != std::string::npos || s_.find("WITZ") != std::string::npos;
+    static constexpr std::size_t kPadding = 5;  // blanks after the word so rules can look past it
+
+    // `padded` holds the word followed by kPadding blanks; it must outlive the object.
+    DoubleMetaphone(std::string_view padded, std::size_t max_length)
+        : s_(padded),
+          length_(static_cast<int>(padded.size() - kPadding)),
+          last_(length_ - 1),
+          padded_(static_cast<int>(padded.size())),
+          max_length_(max_length) {
+        slavo_germanic_ = s_.find('W') != std::string_view::npos || s_.find('K') != std::string_view::npos ||
+                          s_.find("CZ") != std::string_view::npos || s_.find("WITZ") != std::string_view::npos;
     }
 
     MetaphoneCodes run();
@@ -92,10 +103,10 @@ private:
     int on_w(int current);
     int on_z(int current);
 
-    std::string s_;
+    std::string_view s_;
     int length_;
     int last_;
-    int padded_ = 0;
+    int padded_;
     std::size_t max_length_;
     bool slavo_germanic_ = false;
     std::string primary_;
@@ -206,7 +217,7 @@ MetaphoneCodes DoubleMetaphone::run() {
     }
     if (primary_.size() > max_length_) primary_.resize(max_length_);
     if (secondary_.size() > max_length_) secondary_.resize(max_length_);
-    return MetaphoneCodes{primary_, secondary_};
+    return MetaphoneCodes{std::move(primary_), std::move(secondary_)};
 }
 
 int DoubleMetaphone::on_c(int current) {
@@ -522,12 +533,36 @@ int DoubleMetaphone::on_z(int current) {
 
 }  // namespace
 
-MetaphoneCodes double_metaphone(std::u32string_view s, std::size_t max_length) {
+namespace {
+
+template <typename CharT>
+MetaphoneCodes double_metaphone_any(std::basic_string_view<CharT> s, std::size_t max_length) {
     if (max_length == 0) throw Error(ErrorCode::InvalidParameter, "max_length must be at least 1");
+    // Names fit the stack buffer: no heap allocation for the working copy.
+    constexpr std::size_t kStackBytes = 128;
+    char stack[kStackBytes];
+    std::string heap;
+    const std::size_t capacity = 2 * s.size() + DoubleMetaphone::kPadding;
+    char* bytes = stack;
+    if (capacity > kStackBytes) {
+        heap.resize(capacity);
+        bytes = heap.data();
+    }
     bool has_letter = false;
-    std::string bytes = to_metaphone_bytes(s, has_letter);
+    std::size_t size = to_metaphone_bytes(s, bytes, has_letter);
     if (!has_letter) return MetaphoneCodes{};
-    return DoubleMetaphone(std::move(bytes), max_length).run();
+    for (std::size_t k = 0; k < DoubleMetaphone::kPadding; ++k) bytes[size++] = ' ';
+    return DoubleMetaphone(std::string_view(bytes, size), max_length).run();
+}
+
+}  // namespace
+
+MetaphoneCodes double_metaphone(std::u32string_view s, std::size_t max_length) {
+    return double_metaphone_any(s, max_length);
+}
+
+MetaphoneCodes double_metaphone_bytes(std::string_view s, std::size_t max_length) {
+    return double_metaphone_any(s, max_length);
 }
 
 }  // namespace usermatch::compare

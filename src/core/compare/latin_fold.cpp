@@ -46,15 +46,7 @@ std::size_t from_table(char letter, char32_t c, char out[2]) noexcept {
 
 }  // namespace
 
-std::size_t fold_latin_letter(char32_t c, char out[2]) noexcept {
-    if (c >= U'A' && c <= U'Z') {
-        out[0] = static_cast<char>(c);
-        return 1;
-    }
-    if (c >= U'a' && c <= U'z') {
-        out[0] = static_cast<char>(c - U'a' + U'A');
-        return 1;
-    }
+std::size_t fold_latin_letter_beyond_ascii(char32_t c, char out[2]) noexcept {
     if (c >= 0x00C0 && c <= 0x00FF) return from_table(kLatin1[c - 0x00C0], c, out);
     if (c >= 0x0100 && c <= 0x017F) return from_table(kLatinExtendedA[c - 0x0100], c, out);
     return 0;

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
+#include <type_traits>
 #include <vector>
 
 namespace usermatch::compare {
@@ -17,15 +19,37 @@ using detail::PatternMatch64;
 
 // Myers 1999 / Hyyro 2001, single word. `pattern_len` in [1, 64]. When `bounded`, stops as soon
 // as the distance cannot come back to <= max (each remaining column lowers it by at most one).
-template <bool bounded>
-std::size_t myers_single_word(const PatternMatch64& pm, std::size_t pattern_len, Text text, std::size_t max) {
+// Pattern bits for bytes: one entry per byte value, and only the entries of bytes that occur in
+// the pattern or the text are written (no 2 KiB clear for a 12-byte name).
+class BytePatternMatch64 {
+public:
+    BytePatternMatch64(std::string_view pattern, std::string_view text) noexcept {
+        for (const char c : text) bits_[index(c)] = 0;
+        for (const char c : pattern) bits_[index(c)] = 0;
+        std::uint64_t bit = 1;
+        for (const char c : pattern) {
+            bits_[index(c)] |= bit;
+            bit <<= 1;
+        }
+    }
+    // Only for bytes of the pattern or the text given to the constructor.
+    std::uint64_t get(char32_t byte) const noexcept { return bits_[byte & 0xFF]; }
+
+private:
+    static std::size_t index(char c) noexcept { return static_cast<unsigned char>(c); }
+    std::uint64_t bits_[256];  // deliberately not cleared: see the constructor
+};
+
+template <bool bounded, typename CharT, typename Match>
+std::size_t myers_single_word(const Match& pm, std::size_t pattern_len, std::basic_string_view<CharT> text,
+                              std::size_t max) {
     std::uint64_t vp = ~std::uint64_t{0};
     std::uint64_t vn = 0;
     const std::uint64_t last = std::uint64_t{1} << (pattern_len - 1);
     std::size_t dist = pattern_len;
     const std::size_t n = text.size();
     for (std::size_t j = 0; j < n; ++j) {
-        const std::uint64_t x = pm.get(text[j]);
+        const std::uint64_t x = pm.get(detail::code_point(text[j]));
         const std::uint64_t d0 = (((x & vp) + vp) ^ vp) | x | vn;
         std::uint64_t hp = vn | ~(d0 | vp);
         std::uint64_t hn = d0 & vp;
@@ -105,41 +129,67 @@ std::size_t banded_dp(Text a, Text b, std::size_t max) {
     return std::min(row[n], over);
 }
 
-// Orders so that `a` is the shorter string and trims what both share.
-void prepare(Text& a, Text& b) noexcept {
+// Each byte read as one code point (Latin-1): widened only for the rare long-string paths.
+std::u32string widen(std::string_view bytes) {
+    std::u32string out(bytes.size(), U'\0');
+    for (std::size_t i = 0; i < bytes.size(); ++i) out[i] = detail::code_point(bytes[i]);
+    return out;
+}
+
+// Both texts trimmed and a.size() <= b.size(); `a` is not empty.
+template <bool bounded, typename CharT>
+std::size_t distance_trimmed(std::basic_string_view<CharT> a, std::basic_string_view<CharT> b, std::size_t max) {
+    if (a.size() <= 64) {
+        if constexpr (std::is_same_v<CharT, char>) {
+            const BytePatternMatch64 pm(a, b);
+            return myers_single_word<bounded>(pm, a.size(), b, max);
+        } else {
+            const PatternMatch64 pm(a);
+            return myers_single_word<bounded>(pm, a.size(), b, max);
+        }
+    }
+    if constexpr (!std::is_same_v<CharT, char32_t>) {
+        const std::u32string wide_a = widen(a);
+        const std::u32string wide_b = widen(b);
+        return distance_trimmed<bounded, char32_t>(wide_a, wide_b, max);
+    } else {
+        if (!bounded) return myers_blocks(a, b);
+        // The band fills (2max+1) cells per row; the blocks do a few word ops per 64 cells.
+        const std::size_t words = (a.size() + 63) / 64;
+        const bool band_is_cheaper = (2 * max + 1) * a.size() <= 4 * words * b.size();
+        return band_is_cheaper ? banded_dp(a, b, max) : myers_blocks(a, b);
+    }
+}
+
+template <typename CharT>
+std::size_t levenshtein_any(std::basic_string_view<CharT> a, std::basic_string_view<CharT> b) {
     if (a.size() > b.size()) std::swap(a, b);
     detail::remove_common_affix(a, b);
+    if (a.empty()) return b.size();
+    return distance_trimmed<false>(a, b, 0);
+}
+
+template <typename CharT>
+std::size_t levenshtein_bounded_any(std::basic_string_view<CharT> a, std::basic_string_view<CharT> b, std::size_t max) {
+    if (a.size() > b.size()) std::swap(a, b);
+    if (max >= b.size()) return levenshtein_any(a, b);  // never above the longer length (no overflow)
+    if (b.size() - a.size() > max) return max + 1;      // the length gap alone exceeds max
+    detail::remove_common_affix(a, b);
+    if (a.empty()) return b.size() <= max ? b.size() : max + 1;
+    const std::size_t dist = distance_trimmed<true>(a, b, max);
+    return dist <= max ? dist : max + 1;
 }
 
 }  // namespace
 
-std::size_t levenshtein(Text a, Text b) {
-    prepare(a, b);
-    if (a.empty()) return b.size();
-    if (a.size() <= 64) {
-        const PatternMatch64 pm(a);
-        return myers_single_word<false>(pm, a.size(), b, 0);
-    }
-    return myers_blocks(a, b);
-}
+std::size_t levenshtein(Text a, Text b) { return levenshtein_any(a, b); }
 
-std::size_t levenshtein_bounded(Text a, Text b, std::size_t max) {
-    if (a.size() > b.size()) std::swap(a, b);
-    if (max >= b.size()) return levenshtein(a, b);   // never above the longer length (no overflow)
-    if (b.size() - a.size() > max) return max + 1;  // the length gap alone exceeds max
-    detail::remove_common_affix(a, b);
-    if (a.empty()) return b.size() <= max ? b.size() : max + 1;
-    std::size_t dist;
-    if (a.size() <= 64) {
-        const PatternMatch64 pm(a);
-        dist = myers_single_word<true>(pm, a.size(), b, max);
-    } else {
-        // The band fills (2max+1) cells per row; the blocks do a few word ops per 64 cells.
-        const std::size_t words = (a.size() + 63) / 64;
-        const bool band_is_cheaper = (2 * max + 1) * a.size() <= 4 * words * b.size();
-        dist = band_is_cheaper ? banded_dp(a, b, max) : myers_blocks(a, b);
-    }
-    return dist <= max ? dist : max + 1;
+std::size_t levenshtein_bounded(Text a, Text b, std::size_t max) { return levenshtein_bounded_any(a, b, max); }
+
+std::size_t levenshtein_bytes(std::string_view a, std::string_view b) { return levenshtein_any(a, b); }
+
+std::size_t levenshtein_bounded_bytes(std::string_view a, std::string_view b, std::size_t max) {
+    return levenshtein_bounded_any(a, b, max);
 }
 
 }  // namespace usermatch::compare

@@ -17,13 +17,29 @@ inline std::size_t hash_code_point(char32_t c) noexcept {
     return static_cast<std::size_t>((static_cast<std::uint64_t>(c) * 0x9E3779B97F4A7C15ull) >> 32);
 }
 
+// A text unit as a code point: bytes are read unsigned (each byte one Latin-1 code point).
+inline char32_t code_point(char c) noexcept { return static_cast<unsigned char>(c); }
+inline char32_t code_point(char32_t c) noexcept { return c; }
+
 // Single 64-bit word: pattern of at most 64 code points. Lives on the stack, no heap.
 class PatternMatch64 {
 public:
-    explicit PatternMatch64(std::u32string_view pattern) noexcept {
+    explicit PatternMatch64(std::u32string_view pattern) noexcept { fill(pattern); }
+    // Each byte one code point (exact for ASCII text).
+    explicit PatternMatch64(std::string_view pattern) noexcept { fill(pattern); }
+
+    std::uint64_t get(char32_t c) const noexcept {
+        if (c < 128) return ascii_[c];
+        return get_extended(c);
+    }
+
+private:
+    template <typename CharT>
+    void fill(std::basic_string_view<CharT> pattern) noexcept {
         std::memset(ascii_, 0, sizeof ascii_);
         std::uint64_t bit = 1;
-        for (char32_t c : pattern) {
+        for (const CharT unit : pattern) {
+            const char32_t c = code_point(unit);
             if (c < 128)
                 ascii_[c] |= bit;
             else
@@ -32,8 +48,7 @@ public:
         }
     }
 
-    std::uint64_t get(char32_t c) const noexcept {
-        if (c < 128) return ascii_[c];
+    std::uint64_t get_extended(char32_t c) const noexcept {
         if (!has_extended_) return 0;
         std::size_t i = hash_code_point(c) & (kSlots - 1);
         while (ext_bits_[i] != 0) {  // a free slot has no bits: c is absent
@@ -43,7 +58,6 @@ public:
         return 0;
     }
 
-private:
     static constexpr std::size_t kSlots = 128;  // >= 2 * 64 keys: probing always ends
 
     void insert_extended(char32_t c, std::uint64_t bit) noexcept {

@@ -13,6 +13,9 @@ namespace usermatch::compare {
 // are folded first (é -> E, ß -> SS, Ł -> L); "" when the input has no Latin letter. Other
 // scripts are ignored: callers transliterate first (e.g. Han -> pinyin).
 std::string soundex(std::u32string_view s);
+// The same over bytes, each byte read as one code point: equal to soundex() for ASCII text
+// without decoding it (callers check is_ascii; other bytes are read as Latin-1).
+std::string soundex_bytes(std::string_view s);
 
 struct MetaphoneCodes {
     std::string primary;
@@ -24,5 +27,7 @@ struct MetaphoneCodes {
 // codes itself. Both codes empty when the input has no Latin letter (e.g. Han).
 // Throws Error(InvalidParameter) when max_length is 0.
 MetaphoneCodes double_metaphone(std::u32string_view s, std::size_t max_length = 4);
+// The same over bytes, each byte read as one code point (exact for ASCII; Latin-1 otherwise).
+MetaphoneCodes double_metaphone_bytes(std::string_view s, std::size_t max_length = 4);
 
 }  // namespace usermatch::compare

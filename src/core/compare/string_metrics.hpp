@@ -19,6 +19,10 @@ std::size_t levenshtein(Text a, Text b);
 // shorter string of <= 64 code points, otherwise O(max * n) (Ukkonen band) or the blocks,
 // whichever is cheaper.
 std::size_t levenshtein_bounded(Text a, Text b, std::size_t max);
+// The same two over bytes, each byte read as one code point: equal to the functions above for
+// ASCII text without decoding it (callers check is_ascii; other bytes count as Latin-1).
+std::size_t levenshtein_bytes(std::string_view a, std::string_view b);
+std::size_t levenshtein_bounded_bytes(std::string_view a, std::string_view b, std::size_t max);
 
 // Optimal string alignment distance (restricted Damerau-Levenshtein: adjacent transpositions,
 // no substring edited twice). "ca" -> "abc" is 3 here (true Damerau would give 2).

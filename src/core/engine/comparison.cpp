@@ -25,6 +25,7 @@ struct Ymd {
     int y, m, d;
 };
 Ymd split(std::int32_t v) { return {v / 10000, (v / 100) % 100, v % 100}; }
+bool calendar_date(const Ymd& v) { return v.m >= 1 && v.m <= 12 && v.d >= 1 && v.d <= 31; }
 
 // Exact test of OSA distance <= 1 in one linear scan (the common bound; no DP matrix).
 template <typename View>
@@ -106,7 +107,7 @@ __attribute__((always_inline)) inline bool holds(const Level& level, std::size_t
         }
         if (type == FieldType::Phone)
             return osa_within(phone_digits(A.norm[a]), phone_digits(B.norm[b]), static_cast<std::size_t>(level.param));
-        if (type == FieldType::IdNumber || type == FieldType::Email)
+        if (type == FieldType::IdNumber || type == FieldType::Email || type == FieldType::Date)  // date: yyyy-mm-dd
             return osa_within(A.norm[a], B.norm[b], static_cast<std::size_t>(level.param));
         return osa_within(A.cps[a], B.cps[b], static_cast<std::size_t>(level.param));
     case Condition::DayMonthSwapped: {
@@ -119,6 +120,7 @@ __attribute__((always_inline)) inline bool holds(const Level& level, std::size_t
     }
     case Condition::WithinOneYear: {
         Ymd x = split(static_cast<std::int32_t>(ha[sl.norm])), y = split(static_cast<std::int32_t>(hb[sl.norm]));
+        if (!calendar_date(x) || !calendar_date(y)) return false;  // kept components of an invalid date
         return std::labs(days_from_civil(x.y, x.m, x.d) - days_from_civil(y.y, y.m, y.d)) <= 365;
     }
     case Condition::WithinPercent: {

@@ -133,9 +133,29 @@ void append_email(std::string_view raw, FieldColumn& c, Scratch& s) {
     mark_row(c, false);
 }
 
+// "1861-72-30": an ISO-shaped date with an impossible month or day (a typo in one component).
+// Keeping its components lets the date levels still credit the year and the other component.
+std::optional<normalize::Date> components_of_invalid_iso_date(std::string_view s) {
+    if (s.size() != 10 || (s[4] != '-' && s[4] != '/') || s[7] != s[4]) return std::nullopt;
+    int v[3] = {0, 0, 0};
+    const int starts[3] = {0, 5, 8}, lens[3] = {4, 2, 2};
+    for (int k = 0; k < 3; ++k)
+        for (int i = starts[k]; i < starts[k] + lens[k]; ++i) {
+            if (s[i] < '0' || s[i] > '9') return std::nullopt;
+            v[k] = v[k] * 10 + (s[i] - '0');
+        }
+    if (v[0] == 0 || v[1] == 0 || v[2] == 0) return std::nullopt;
+    normalize::Date d;
+    d.year = v[0];
+    d.month = v[1];
+    d.day = v[2];
+    return d;
+}
+
 void append_date(const Field& f, std::string_view raw, FieldColumn& c) {
     auto order = f.date_order == DateOrder::DayFirst ? normalize::DateOrder::DayFirst : normalize::DateOrder::MonthFirst;
     std::optional<normalize::Date> d = normalize::parse_date(trim(raw), order);
+    if (!d) d = components_of_invalid_iso_date(trim(raw));
     if (!d) {
         push_null(c);
         mark_row(c, true);
