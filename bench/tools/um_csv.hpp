@@ -9,6 +9,7 @@
 #include <memory>
 #include <sstream>
 #include <stdexcept>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -107,6 +108,25 @@ inline std::unique_ptr<RecordStore> load(const Profile& p, const Table& t, unsig
     }
     store->append_batch(ids, values, threads);
     return store;
+}
+
+// Entity key per row from a truth column, or from a regex over the id column ("" = unknown).
+inline std::vector<std::string> truth_keys(const std::string& truth_column, const std::string& truth_regex,
+                                           const Table& t, const std::string& id_column) {
+    std::vector<std::string> keys;
+    if (!truth_column.empty()) {
+        int c = t.column(truth_column);
+        if (c < 0) throw std::runtime_error("truth column not in CSV");
+        for (const auto& r : t.rows) keys.push_back(r[static_cast<std::size_t>(c)]);
+    } else if (!truth_regex.empty()) {
+        std::regex re(truth_regex);
+        int c = t.column(id_column);
+        for (const auto& r : t.rows) {
+            std::smatch m;
+            keys.push_back(std::regex_search(r[static_cast<std::size_t>(c)], m, re) && m.size() > 1 ? m[1].str() : "");
+        }
+    }
+    return keys;
 }
 
 }  // namespace um_csv

@@ -71,22 +71,8 @@ Args parse_args(int argc, char** argv) {
     return a;
 }
 
-// Entity key per row from the truth column or regex ("" = unknown).
 std::vector<std::string> truth_keys(const Args& a, const Table& t, const std::string& id_column) {
-    std::vector<std::string> keys;
-    if (!a.truth_column.empty()) {
-        int c = t.column(a.truth_column);
-        if (c < 0) throw std::runtime_error("truth column not in CSV");
-        for (const auto& r : t.rows) keys.push_back(r[static_cast<std::size_t>(c)]);
-    } else if (!a.truth_regex.empty()) {
-        std::regex re(a.truth_regex);
-        int c = t.column(id_column);
-        for (const auto& r : t.rows) {
-            std::smatch m;
-            keys.push_back(std::regex_search(r[static_cast<std::size_t>(c)], m, re) && m.size() > 1 ? m[1].str() : "");
-        }
-    }
-    return keys;
+    return um_csv::truth_keys(a.truth_column, a.truth_regex, t, id_column);
 }
 
 std::uint64_t pair_key(std::uint32_t a, std::uint32_t b) { return (std::uint64_t(a) << 32) | b; }
