@@ -201,6 +201,9 @@ LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordS
     }
     const int ncolumns = static_cast<int>(refs.size());
     const ColumnRef* refs_data = refs.data();
+    MemoryContext batch_context = pg_call([] {
+        return AllocSetContextCreate(CurrentMemoryContext, "usermatch source batch", ALLOCSET_DEFAULT_SIZES);
+    });
     Portal portal = pg_call([&] {
         char* query = build_query(relid, refs_data, ncolumns);
         SPIPlanPtr plan = SPI_prepare(query, 0, nullptr);
@@ -253,7 +256,13 @@ LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordS
         values.assign(fetched * (ncolumns - 1), std::nullopt);
         std::string_view* ids_data = ids.data();
         engine::RawValue* values_data = values.data();
-        int null_id_row = pg_call([&] { return fill_batch(table, fetched, ncolumns, ids_data, values_data); });
+        int null_id_row = pg_call([&] {
+            // Detoasted copies live in batch_context, emptied once the store has copied the batch.
+            MemoryContext caller = MemoryContextSwitchTo(batch_context);
+            int row = fill_batch(table, fetched, ncolumns, ids_data, values_data);
+            MemoryContextSwitchTo(caller);
+            return row;
+        });
         if (null_id_row > 0)
             throw Error(ErrorCode::NotNullViolation,
                         "id column \"" + profile.id_column + "\" of " + relation_display_name(relid) + " is NULL in a row",
@@ -264,7 +273,10 @@ LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordS
         raw_bytes_per_row = std::max<std::size_t>(1, raw_bytes / fetched);
 
         store.append_batch(ids, values, runner);
-        pg_call([&] { SPI_freetuptable(table); });
+        pg_call([&] {
+            SPI_freetuptable(table);
+            MemoryContextReset(batch_context);
+        });
         stats.rows += fetched;
         stats.batches += 1;
         stats.last_batch_size = batch_size;

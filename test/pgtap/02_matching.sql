@@ -1,7 +1,7 @@
 -- Matching functions: behaviour, errors with their SQLSTATEs, permissions, sources of every kind.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(31);
+SELECT plan(33);
 
 CREATE TABLE people (
     id integer PRIMARY KEY, full_name text, phone text, email text, birth_date date, id_number text, city text, active boolean
@@ -63,6 +63,16 @@ SELECT is((usermatch.explain_match('people', '{"full_name": "张伟"}', '{"name"
 SELECT is((usermatch.explain_match('people', '{"full_name": "张伟"}', '{"full_name": "張偉"}')->'fields'->1->>'level'), 'null',
           'a missing value is the null level');
 SELECT is(usermatch.explain_match('people', NULL, '{}'), NULL, 'explain_match of NULL is NULL');
+
+-- Enormous values (toasted, compressed) are read and compared without a quadratic blow-up: the
+-- fuzzy forms are capped, exact levels still see the whole value.
+CREATE TABLE people_huge AS SELECT * FROM people;
+UPDATE people_huge SET full_name = repeat('Zhang Wei ', 100000) || id WHERE id IN (1, 2);
+UPDATE people_huge SET full_name = repeat('Zhang Wei ', 100000) WHERE id = 3;
+SELECT ok((SELECT count(*) FROM usermatch.dedupe('people', 'people_huge', 0)) >= 3, 'megabyte names are matched, not a hang');
+SELECT is((usermatch.explain_match('people', (SELECT to_jsonb(p) FROM people_huge p WHERE id = 1),
+                                             (SELECT to_jsonb(p) FROM people_huge p WHERE id = 2))->'fields'->0->>'level'),
+          'jw>=0.92', 'names differing only at the end of a megabyte reach a fuzzy level, not exact');
 
 -- Errors
 SELECT throws_ok($$SELECT * FROM usermatch.dedupe('nope', 'people')$$, '42704', 'profile "nope" does not exist', 'unknown profile is 42704');

@@ -1,9 +1,11 @@
 // Comparison levels per type, NULL = no information, and the Fellegi-Sunter arithmetic.
+#include "core/compare/string_metrics.hpp"
 #include "core/engine/comparison.hpp"
 #include "core/engine/profile.hpp"
 #include "core/engine/record_store.hpp"
 #include "core/engine/scorer.hpp"
 #include "core/errors.hpp"
+#include "core/text/utf8.hpp"
 
 #include <gtest/gtest.h>
 
@@ -224,4 +226,34 @@ TEST(EngineLevels, EditFilterNeverRejectsAPairWithinOneEdit) {
     s.append("a", {RawValue(base)});
     s.append("b", {RawValue("990105194912310000")});
     EXPECT_EQ(compare_field(p.fields[0], 0, s, 0, s, 1), 2);
+}
+
+TEST(EngineLevels, DateOsaFromPackedValueAgreesWithTextOsa) {
+    // The date "osa<=k" levels work on the packed yyyymmdd; they must agree with OSA on the
+    // yyyy-mm-dd text for typos, transpositions, shifted digits and unrelated dates.
+    const char* base[] = {"1972-01-18", "1990-12-31", "2001-10-01", "1988-08-08", "0999-99-01"};
+    std::vector<std::string> others = {"1982-01-14", "1972-10-18", "1927-01-81", "9721-01-18", "1972-11-08",
+                                       "2017-01-18", "1972-01-81", "1792-10-18", "1990-13-21", "1909-12-31",
+                                       "2010-01-01", "1888-08-80", "1999-90-01", "0999-09-01", "1234-56-78"};
+    for (const char* b : base)
+        for (int i = 0; i < 10; ++i) {  // every single-digit substitution of each base, plus pairs of them
+            std::string s = b;
+            if (s[i] == '-') continue;
+            s[i] = s[i] == '9' ? '1' : static_cast<char>(s[i] + 1);
+            others.push_back(s);
+            if (i + 1 < 10 && s[i + 1] != '-') std::swap(s[i], s[i + 1]), others.push_back(s);
+        }
+    for (int k = 0; k <= 3; ++k) {
+        Profile p = one_field("date", R"(, "levels": ["exact", "osa<=)" + std::to_string(k) + R"(", "else"])");
+        for (const char* b : base)
+            for (const std::string& o : others) {
+                RecordStore s(p);
+                s.append("a", {RawValue(b)});
+                s.append("b", {RawValue(o)});
+                if (s.is_null(0, 0) || s.is_null(0, 1)) continue;
+                const bool expected = compare::osa_distance(text::decode_utf8(s.column(0).norm[0]),
+                                                            text::decode_utf8(s.column(0).norm[1])) <= std::size_t(k);
+                EXPECT_EQ(level_holds(p.fields[0].levels[1], 0, s, 0, s, 1), expected) << b << " " << o << " k=" << k;
+            }
+    }
 }

@@ -47,6 +47,46 @@ std::string_view phone_digits(std::string_view norm) {
     return norm;
 }
 
+// Date "osa<=k" from the packed yyyymmdd of the hot rows, without touching the yyyy-mm-dd strings
+// (a cache miss per side). The text is "%04d-%02d-%02d" of the packed value, so when its parts fit
+// (year <= 9999, month and day <= 99) the verdict below equals OSA on the text:
+// - the digits differ in at most k places: k substitutions suffice;
+// - every edit (substitution, insertion, deletion) changes the digit multiset by at most one
+//   character and a transposition not at all, so a multiset difference above k rules the pair out;
+//   for k == 2 with more than 2 differing places only {transposition(s), shift, transposition +
+//   substitution} remain, each changing the multiset by at most one;
+// - anything left (rare) runs the exact OSA on the rebuilt text.
+bool date_fits_text(std::int32_t v) { return v >= 0 && v / 10000 <= 9999; }
+
+void date_text(std::int32_t v, char out[10]) {
+    int digits[8];
+    for (int i = 7; i >= 0; --i, v /= 10) digits[i] = v % 10;
+    const int pos[8] = {0, 1, 2, 3, 5, 6, 8, 9};
+    out[4] = out[7] = '-';
+    for (int i = 0; i < 8; ++i) out[pos[i]] = static_cast<char>('0' + digits[i]);
+}
+
+bool date_osa_within(std::int32_t x, std::int32_t y, std::size_t k) {
+    int differing = 0;
+    std::uint64_t count_x = 0, count_y = 0;  // 4-bit count per digit 0-9 (at most 8 each)
+    for (int i = 0, a = x, b = y; i < 8; ++i, a /= 10, b /= 10) {
+        differing += a % 10 != b % 10;
+        count_x += std::uint64_t(1) << (4 * (a % 10));
+        count_y += std::uint64_t(1) << (4 * (b % 10));
+    }
+    if (static_cast<std::size_t>(differing) <= k) return true;
+    std::size_t surplus = 0;  // characters of x the multiset of y lacks
+    for (int d = 0; d < 10; ++d) {
+        const int cx = static_cast<int>((count_x >> (4 * d)) & 15), cy = static_cast<int>((count_y >> (4 * d)) & 15);
+        if (cx > cy) surplus += static_cast<std::size_t>(cx - cy);
+    }
+    if (surplus > (k == 2 ? 1 : k)) return false;
+    char tx[10], ty[10];
+    date_text(x, tx);
+    date_text(y, ty);
+    return osa_within(std::string_view(tx, 10), std::string_view(ty, 10), k);
+}
+
 double jw_utf8(std::string_view x, std::string_view y) {
     ThreadScratch& d = thread_scratch();
     d.decode_a.clear();
@@ -107,6 +147,11 @@ __attribute__((always_inline)) inline bool holds(const Level& level, std::size_t
         }
         if (type == FieldType::Phone)
             return osa_within(phone_digits(A.norm[a]), phone_digits(B.norm[b]), static_cast<std::size_t>(level.param));
+        if (type == FieldType::Date) {
+            const auto x = static_cast<std::int32_t>(ha[sl.norm]), y = static_cast<std::int32_t>(hb[sl.norm]);
+            if (date_fits_text(x) && date_fits_text(y))
+                return date_osa_within(x, y, static_cast<std::size_t>(level.param));
+        }
         if (type == FieldType::IdNumber || type == FieldType::Email || type == FieldType::Date)  // date: yyyy-mm-dd
             return osa_within(A.norm[a], B.norm[b], static_cast<std::size_t>(level.param));
         return osa_within(A.cps[a], B.cps[b], static_cast<std::size_t>(level.param));

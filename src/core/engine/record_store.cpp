@@ -63,6 +63,10 @@ void mark_row(FieldColumn& c, bool is_null) {
     ++c.rows;
 }
 
+// Fuzzy comparisons (Jaro-Winkler, OSA) cost len(a) * len(b): the code points they see are capped
+// so that a megabyte "name" cannot stall a run. Exact levels hash the whole value.
+constexpr std::size_t kMaxFuzzyCodePoints = 256;
+
 void append_name(const Field& f, std::string_view raw, FieldColumn& c, Scratch& s) {
     std::string norm = normalize::normalize_name(raw);
     if (norm.empty()) {
@@ -76,6 +80,7 @@ void append_name(const Field& f, std::string_view raw, FieldColumn& c, Scratch& 
     c.form.append(form);
     s.norm_cps.clear();
     text::decode_utf8_into(form, s.norm_cps);
+    if (s.norm_cps.size() > kMaxFuzzyCodePoints) s.norm_cps.resize(kMaxFuzzyCodePoints);
     c.cps.append(s.norm_cps);
     if (f.type == FieldType::PersonName) {
         compact_tokens(form, s.norm_a);
@@ -129,6 +134,7 @@ void append_email(std::string_view raw, FieldColumn& c, Scratch& s) {
     c.h_alt.push_back(hash_bytes(local));
     s.norm_cps.clear();
     text::decode_utf8_into(local, s.norm_cps);
+    if (s.norm_cps.size() > kMaxFuzzyCodePoints) s.norm_cps.resize(kMaxFuzzyCodePoints);
     c.cps.append(s.norm_cps);
     mark_row(c, false);
 }

@@ -82,6 +82,7 @@ public:
     };
     const std::uint64_t* hot(std::size_t i) const { return hot_.data() + i * hot_stride_; }
     const HotSlots& slots(std::size_t f) const { return slots_[f]; }
+    std::size_t hot_stride() const { return hot_stride_; }  // words per hot row
     bool is_null(std::size_t f, std::size_t i) const { return (hot(i)[0] >> f) & 1; }
     std::optional<std::size_t> find(std::string_view id) const;
 
