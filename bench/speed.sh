@@ -43,17 +43,6 @@ END $$;
 CREATE TABLE users_warm AS SELECT * FROM usermatch.generate_users(100, 7);
 CREATE TABLE speed_results (run text, records bigint, seconds float8, records_per_s float8, pairs bigint,
                             vmhwm_mb float8, rss_shmem_mb float8, cold_start_s float8, p float8, r float8, f1 float8, note text);
--- What a user would prepare by hand for pg_trgm + fuzzystrmatch (same as bench/quality.sh).
-CREATE FUNCTION bl_date(v text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE
-    WHEN m IS NULL THEN NULL
-    WHEN v ~ '^\d{8}$' THEN v
-    WHEN v ~ '/' THEN m[3] || lpad(m[2], 2, '0') || lpad(m[1], 2, '0')
-    ELSE m[1] || lpad(m[2], 2, '0') || lpad(m[3], 2, '0') END
-  FROM (SELECT coalesce(regexp_match(v, '^(\d{4})-(\d{1,2})-(\d{1,2})$'),
-                        regexp_match(v, '^(\d{1,2})/(\d{1,2})/(\d{4})$'),
-                        regexp_match(v, '^(\d{4})年(\d{1,2})月(\d{1,2})日$'),
-                        regexp_match(v, '^(\d{8})$')) m) s $$;
 SQL
 
 t0=$(date +%s.%N)

@@ -1,18 +1,6 @@
 -- After the raw CSV tables are loaded by bench/quality.sh: truth tables and the baseline's input
 -- tables (what a user would prepare by hand for pg_trgm + fuzzystrmatch).
 
--- A date in the formats a user would have seen in the data, by hand: ISO, YYYYMMDD, DD/MM/YYYY,
--- YYYY年M月D日. Text 'YYYYMMDD' or NULL.
-CREATE FUNCTION bl_date(v text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE
-    WHEN m IS NULL THEN NULL
-    WHEN v ~ '^\d{8}$' THEN v
-    WHEN v ~ '/' THEN m[3] || lpad(m[2], 2, '0') || lpad(m[1], 2, '0')
-    ELSE m[1] || lpad(m[2], 2, '0') || lpad(m[3], 2, '0') END
-  FROM (SELECT coalesce(regexp_match(v, '^(\d{4})-(\d{1,2})-(\d{1,2})$'),
-                        regexp_match(v, '^(\d{1,2})/(\d{1,2})/(\d{4})$'),
-                        regexp_match(v, '^(\d{4})年(\d{1,2})月(\d{1,2})日$'),
-                        regexp_match(v, '^(\d{8})$')) m) s $$;
 
 -- FEBRL: the entity is N in rec-N-org / rec-N-dup-k.
 CREATE TABLE febrl1_truth AS SELECT rec_id id, substring(rec_id FROM '^rec-(\d+)-') entity, 0 side FROM febrl1;
