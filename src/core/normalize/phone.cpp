@@ -148,8 +148,8 @@ std::optional<std::string> normalize_phone(std::string_view text, std::string_vi
 }
 
 std::optional<std::string> normalize_phone(std::string_view text, const std::vector<std::string>& regions) {
-    std::vector<std::string> checked;
-    checked.reserve(regions.size());
+    thread_local std::vector<std::string> checked;  // no allocation per call
+    checked.clear();
     for (const std::string& r : regions) {
         std::string up = checked_region(r);
         bool seen = false;
