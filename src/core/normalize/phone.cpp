@@ -23,7 +23,8 @@
 #include <phonenumbers/logger.h>
 #include <phonenumbers/phonenumberutil.h>
 
-#include <unordered_map>
+#include <cstring>
+#include <vector>
 
 namespace usermatch::normalize {
 namespace {
@@ -118,24 +119,54 @@ std::optional<std::string> compute(std::string_view text, const std::vector<std:
     return national_form(text);
 }
 
-// Per-thread cache of answers: key = regions joined + '\x1f' + text. Cleared when full.
+// Per-thread cache of answers, direct-mapped: slot = hash(regions, text); a colliding value
+// replaces the slot's. Bounded (kSlots entries, ~3 MB a thread with typical values) and cheap:
+// no allocation once a slot's strings have grown, one hash and one compare per lookup.
 struct PhoneCache {
-    static constexpr std::size_t kMaxEntries = 1 << 17;
-    std::unordered_map<std::string, std::optional<std::string>> answers;
+    static constexpr std::size_t kSlots = 1 << 15;
+    struct Slot {
+        std::uint64_t hash = 0;
+        bool used = false;
+        bool has_answer = false;
+        std::string key;     // regions joined + '\x1f' + text
+        std::string answer;
+    };
+    std::vector<Slot> slots = std::vector<Slot>(kSlots);
     std::string key;
 };
 
+std::uint64_t hash_key(std::string_view s) {
+    std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ s.size();
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + i, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+        h ^= h >> 32;
+    }
+    std::uint64_t tail = 0;
+    std::memcpy(&tail, s.data() + i, s.size() - i);
+    h = (h ^ tail) * 0xC4CEB9FE1A85EC53ULL;
+    return h ^ (h >> 29);
+}
+
 std::optional<std::string> cached(std::string_view text, const std::vector<std::string>& regions) {
     PhoneCache& cache = detail::per_thread<PhoneCache>();
-    cache.key.clear();
-    for (const std::string& r : regions) cache.key += r;
-    cache.key.push_back('\x1f');
-    cache.key.append(text);
-    auto it = cache.answers.find(cache.key);
-    if (it != cache.answers.end()) return it->second;
+    std::string& key = cache.key;
+    key.clear();
+    for (const std::string& r : regions) key += r;
+    key.push_back('\x1f');
+    key.append(text);
+    const std::uint64_t h = hash_key(key);
+    PhoneCache::Slot& slot = cache.slots[h & (PhoneCache::kSlots - 1)];
+    if (slot.used && slot.hash == h && slot.key == key)
+        return slot.has_answer ? std::optional<std::string>(slot.answer) : std::nullopt;
     std::optional<std::string> answer = compute(text, regions);
-    if (cache.answers.size() >= PhoneCache::kMaxEntries) cache.answers.clear();
-    cache.answers.emplace(cache.key, answer);
+    slot.used = true;
+    slot.hash = h;
+    slot.key.assign(key);
+    slot.has_answer = answer.has_value();
+    if (answer) slot.answer.assign(*answer);
     return answer;
 }
 

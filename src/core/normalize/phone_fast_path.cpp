@@ -19,7 +19,7 @@
 //     the calling code) then GetNumberTypeHelper on that region's patterns.
 // Left to libphonenumber (status Unknown): any other character, a regex Consume with more than one
 // candidate length (leftmost-first order would decide), a national prefix with a transform rule
-// that matches (AR, BR, MX, ...), '+' followed by 0 or by an unknown code (Parse retries as
+// whose capturing groups may have taken part (AR, BR, MX, ... with a carrier code), '+' followed by 0 or by an unknown code (Parse retries as
 // national), non-geographic codes, and regions whose metadata does not compile. The unit test
 // compares this with libphonenumber on generated and random numbers of every fast region.
 #include "core/normalize/phone_fast_path.hpp"
@@ -65,8 +65,11 @@ bool strip_national_prefix(const RegionData& r, std::string_view& number) {
     if (number.empty() || !r.national_prefix) return true;
     const std::uint64_t lengths = r.national_prefix->prefix_lengths(number);
     if (lengths == 0) return true;                     // no national prefix
-    if (r.has_transform_rule) return false;            // capture groups and $n rewriting
     if (lengths & (lengths - 1)) return false;         // leftmost-first would choose
+    // A transform rule applies only when a capturing group captured something: certainly not
+    // when every candidate match is shorter than any capturing match can be (BR: "0" or "90"
+    // without a carrier code and 10-11 digits after it).
+    if (r.has_transform_rule && 63 - __builtin_clzll(lengths) >= r.national_prefix->min_capture_length()) return false;
     const std::size_t n = static_cast<std::size_t>(__builtin_ctzll(lengths));
     const std::string_view rest = number.substr(n);
     if (general_match(r, number) && !general_match(r, rest)) return true;

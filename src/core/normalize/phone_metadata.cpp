@@ -29,6 +29,7 @@ struct Node {
     enum Kind { Set, Concat, Alt, Repeat } kind = Set;
     std::uint16_t mask = 0;  // Set: digits accepted (bit d)
     int min = 1, max = 1;    // Repeat: max -1 = unbounded
+    bool capture = false;    // a capturing group (...)
     std::vector<Node> children;
 };
 
@@ -90,9 +91,11 @@ private:
         if (c == '[') return parse_class(out);
         if (c == '(') {
             ++i_;
-            if (p_.substr(i_, 2) == "?:") i_ += 2;
+            bool capture = true;
+            if (p_.substr(i_, 2) == "?:") i_ += 2, capture = false;
             else if (i_ < p_.size() && p_[i_] == '?') return false;  // lookaround etc.
             if (!alternation(out, depth + 1)) return false;
+            out.capture = out.capture || capture;
             if (i_ >= p_.size() || p_[i_] != ')') return false;
             ++i_;
             return true;
@@ -178,6 +181,45 @@ private:
     std::string_view p_;
     std::size_t i_ = 0;
 };
+
+// Shortest match of a node, and shortest match in which some capturing group captured a
+// non-empty string (a lower bound; kNever when no group can take part).
+constexpr long kNever = 1L << 40;
+struct Lengths {
+    long any = 0;
+    long capture = kNever;
+};
+Lengths lengths_of(const Node& n) {
+    Lengths r;
+    switch (n.kind) {
+    case Node::Set: r = {1, kNever}; break;
+    case Node::Concat: {
+        for (const Node& c : n.children) r.any += lengths_of(c).any;
+        for (const Node& c : n.children) {
+            const Lengths l = lengths_of(c);
+            if (l.capture < kNever) r.capture = std::min(r.capture, l.capture + r.any - l.any);
+        }
+        break;
+    }
+    case Node::Alt: {
+        r.any = kNever;
+        for (const Node& c : n.children) {
+            const Lengths l = lengths_of(c);
+            r.any = std::min(r.any, l.any);
+            r.capture = std::min(r.capture, l.capture);
+        }
+        break;
+    }
+    case Node::Repeat: {
+        const Lengths l = lengths_of(n.children[0]);
+        r.any = n.min * l.any;
+        if (n.max != 0 && l.capture < kNever) r.capture = l.capture + (std::max(n.min, 1) - 1) * l.any;
+        break;
+    }
+    }
+    if (n.capture) r.capture = std::min(r.capture, std::max(r.any, 1L));
+    return r;
+}
 
 struct Nfa {
     struct State {
@@ -290,6 +332,8 @@ std::unique_ptr<DigitDfa> DigitDfa::compile(std::string_view pattern) {
     int accept = 0;
     if (!build(nfa, root, start, accept)) return nullptr;
     auto dfa = std::make_unique<DigitDfa>();
+    const long min_capture = lengths_of(root).capture;
+    dfa->min_capture_length_ = min_capture >= kNever ? INT32_MAX : static_cast<int>(min_capture);
     std::map<std::vector<int>, int> ids;
     std::vector<std::vector<int>> sets;
     std::vector<char> seen(nfa.s.size(), 0);

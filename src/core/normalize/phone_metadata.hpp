@@ -34,7 +34,12 @@ public:
     // Bit L set when digits[0, L) matches (L <= 63): the candidates of RegExp::Consume/lookingAt.
     std::uint64_t prefix_lengths(std::string_view digits) const;
 
+    // A lower bound of the length of any match in which a capturing group captured something
+    // (INT32_MAX when none can): shorter matches certainly captured nothing.
+    int min_capture_length() const { return min_capture_length_; }
+
 private:
+    int min_capture_length_ = INT32_MAX;
     std::vector<std::array<std::int32_t, 11>> next_;  // per digit and END ('$'); -1: dead
     std::vector<std::uint8_t> accept_;
 };
