@@ -97,7 +97,7 @@ void append_name(const Field& f, std::string_view raw, FieldColumn& c, Scratch& 
 // field's region and regions; a value it rejects keeps its digits when 5 to 17 remain after
 // leading zeros (national-form-like, so "tel: 0685986638" still meets "06 85 98 66 38"), else NULL.
 void append_phone(const Field& f, std::string_view raw, RawValue region_raw, FieldColumn& c, Scratch& s) {
-    thread_local std::vector<std::string> regions;
+    std::vector<std::string>& regions = s.phone_regions;
     regions.clear();
     if (region_raw)
         if (std::optional<std::string> r = normalize::phone_region_of_country(*region_raw)) regions.push_back(std::move(*r));

@@ -133,6 +133,7 @@ struct PhoneCache {
     };
     std::vector<Slot> slots = std::vector<Slot>(kSlots);
     std::string key;
+    std::vector<std::string> regions;  // normalize_phone(text, regions) checked
 };
 
 std::uint64_t hash_key(std::string_view s) {
@@ -179,7 +180,7 @@ std::optional<std::string> normalize_phone(std::string_view text, std::string_vi
 }
 
 std::optional<std::string> normalize_phone(std::string_view text, const std::vector<std::string>& regions) {
-    thread_local std::vector<std::string> checked;  // no allocation per call
+    std::vector<std::string>& checked = detail::per_thread<PhoneCache>().regions;  // no allocation per call
     checked.clear();
     for (const std::string& r : regions) {
         std::string up = checked_region(r);

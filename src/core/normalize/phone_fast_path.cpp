@@ -117,7 +117,7 @@ PhoneParse international(std::string_view rest) {
 }  // namespace
 
 PhoneParse phone_fast_parse(std::string_view text, std::string_view region) {
-    thread_local std::string digits;
+    std::string digits;  // up to 15 digits fit the small-string buffer: no allocation
     bool plus = false;
     if (!simple_digits(text, digits, plus)) return unknown();
     const std::string_view d(digits);
