@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
+#include <unordered_map>
 
 namespace usermatch::normalize {
 namespace {
@@ -111,34 +113,39 @@ std::optional<std::string> region_of_calling_code(std::string_view s) {
 }  // namespace
 
 std::optional<std::string> phone_region_of_country(std::string_view country) {
+    // Lower-case alpha-3 codes and names -> alpha-2, built once (a run may ask for every record).
+    static const std::unordered_map<std::string, const char*>* by_name = [] {
+        auto* m = new std::unordered_map<std::string, const char*>();
+        for (const Country& c : kCountries) {
+            std::string a3;
+            for (const char* p = c.alpha3; *p; ++p) a3.push_back(lower(*p));
+            m->emplace(a3, c.alpha2);
+            std::string_view names(c.names);
+            for (;;) {
+                const std::size_t bar = names.find('|');
+                m->emplace(std::string(names.substr(0, bar)), c.alpha2);
+                if (bar == std::string_view::npos) break;
+                names.remove_prefix(bar + 1);
+            }
+        }
+        return m;
+    }();
     std::string_view s = trim(country);
     if (s.empty() || s.size() > 64) return std::nullopt;
     if (s[0] == '+' || s[0] == '0') return region_of_calling_code(s);
+    if (s.size() == 2) {
+        std::string up;
+        for (char c : s) up.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
+        if (!is_upper_code(up)) return std::nullopt;
+        if (up == "UK") return std::string("GB");
+        if (detail::region_calling_code(up) != 0) return up;
+        return std::nullopt;
+    }
     std::string folded;
     for (char c : s) folded.push_back(lower(c));
-    if (folded.size() == 2 || folded.size() == 3) {
-        std::string up;
-        for (char c : folded) up.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
-        if (is_upper_code(up)) {
-            if (up.size() == 2) {
-                if (up == "UK") return std::string("GB");
-                if (detail::region_calling_code(up) != 0) return up;
-            } else {
-                for (const Country& c : kCountries)
-                    if (up == c.alpha3) return std::string(c.alpha2);
-            }
-        }
-    }
-    for (const Country& c : kCountries) {
-        std::string_view names(c.names);
-        while (!names.empty()) {
-            const std::size_t bar = names.find('|');
-            if (names.substr(0, bar) == folded) return std::string(c.alpha2);
-            if (bar == std::string_view::npos) break;
-            names.remove_prefix(bar + 1);
-        }
-    }
-    return std::nullopt;
+    const auto it = by_name->find(folded);
+    if (it == by_name->end()) return std::nullopt;
+    return std::string(it->second);
 }
 
 }  // namespace usermatch::normalize
