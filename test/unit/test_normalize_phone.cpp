@@ -8,6 +8,7 @@
 #include <phonenumbers/phonenumberutil.h>
 
 #include <chrono>
+#include <list>
 #include <cstdio>
 #include <random>
 #include <set>
@@ -320,6 +321,43 @@ TEST(NormalizePhone, ThreadSafe) {
         });
     for (auto& th : threads) th.join();
     for (int b : bad) EXPECT_EQ(b, 0);
+}
+
+// The metadata of a calling code is compiled on first use: threads meeting new codes at once
+// (every geographic code here, most of them not used by the tests above) get equal answers.
+TEST(NormalizePhone, ThreadsCompilingMetadataAtOnceAgree) {
+    const auto* util = pn::PhoneNumberUtil::GetInstance();
+    std::vector<std::string> texts;
+    std::set<int> codes;
+    util->GetSupportedCallingCodes(&codes);
+    for (int code : codes) {
+        std::list<std::string> regions;
+        util->GetRegionCodesForCountryCallingCode(code, &regions);
+        for (const std::string& region : regions) {
+            pn::PhoneNumber example;
+            if (!util->GetExampleNumberForType(region, pn::PhoneNumberUtil::MOBILE, &example)) continue;
+            std::string e164;
+            util->Format(example, pn::PhoneNumberUtil::E164, &e164);
+            texts.push_back(e164);
+            std::string national;
+            util->Format(example, pn::PhoneNumberUtil::NATIONAL, &national);
+            texts.push_back(national);
+        }
+    }
+    ASSERT_GT(texts.size(), 300u);
+    std::vector<std::vector<std::optional<std::string>>> answers(4);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&, t] {
+            for (std::size_t i = 0; i < texts.size(); ++i)
+                answers[t].push_back(normalize_phone(texts[(i + t * 97) % texts.size()], "FR"));
+        });
+    for (auto& th : threads) th.join();
+    for (int t = 0; t < 4; ++t)
+        for (std::size_t i = 0; i < texts.size(); ++i) {
+            const std::string& text = texts[(i + t * 97) % texts.size()];
+            ASSERT_EQ(answers[t][i], reference(text, "FR")) << text;
+        }
 }
 
 TEST(NormalizePhone, TimingReport) {
