@@ -217,11 +217,18 @@ USERMATCH_FUNCTION(usermatch_explain_match) {
     if (!a.is_object() || !b.is_object())
         throw Error(ErrorCode::InvalidParameter, "explain_match: arguments a and b must be JSON objects",
                     {}, "Pass records as objects keyed by column or field name, e.g. to_jsonb(u) for a row u.");
-    std::vector<std::string> storage_a(profile.fields.size()), storage_b(profile.fields.size());
+    const std::size_t nf = profile.fields.size();
+    std::vector<std::string> storage_a(nf + profile.extra_columns.size()), storage_b(storage_a.size());
     std::vector<engine::RawValue> raw_a, raw_b;
-    for (std::size_t f = 0; f < profile.fields.size(); ++f) {
+    for (std::size_t f = 0; f < nf; ++f) {
         raw_a.push_back(json_field(a, profile.fields[f], storage_a[f]));
         raw_b.push_back(json_field(b, profile.fields[f], storage_b[f]));
+    }
+    for (std::size_t k = 0; k < profile.extra_columns.size(); ++k) {  // a phone field's region column
+        engine::Field extra;
+        extra.column = profile.extra_columns[k];
+        raw_a.push_back(json_field(a, extra, storage_a[nf + k]));
+        raw_b.push_back(json_field(b, extra, storage_b[nf + k]));
     }
     const std::string explanation = engine::explain_pair(profile, raw_a, raw_b, static_cast<std::size_t>(population));
     return pg::pg_call([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(explanation.c_str())); });

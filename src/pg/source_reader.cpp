@@ -199,6 +199,16 @@ LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordS
         else ref.expression = field.expression.c_str();
         refs.push_back(ref);
     }
+    // Extra columns after the fields (a phone field's region_column): the store takes a record's
+    // values as one per field, then one per profile.extra_columns.
+    for (const auto& column : profile.extra_columns) {
+        ColumnRef ref;
+        ref.column = column.c_str();
+        for (const auto& field : profile.fields)
+            if (field.region_column == column) ref.field = field.name.c_str();
+        ref.type = FieldType::Exact;  // text, numeric or enum
+        refs.push_back(ref);
+    }
     const int ncolumns = static_cast<int>(refs.size());
     const ColumnRef* refs_data = refs.data();
     MemoryContext batch_context = pg_call([] {

@@ -1,7 +1,7 @@
 -- The comparison and normalisation library: catalog properties, NULL handling, SQLSTATEs.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(51);
+SELECT plan(52);
 
 SELECT has_schema('usermatch');
 
@@ -15,7 +15,7 @@ WHERE p.pronamespace = 'usermatch'::regnamespace
                     'normalize_email', 'parse_date', 'cn_id_valid', 'cn_id_birth_date')
 ORDER BY p.proname, pg_get_function_identity_arguments(p.oid);
 
-SELECT is(count(*)::int, 15, 'fifteen library functions (levenshtein has a bounded overload)')
+SELECT is(count(*)::int, 16, 'sixteen library functions (levenshtein has a bounded overload, normalize_phone a region list one)')
 FROM pg_proc p
 WHERE p.pronamespace = 'usermatch'::regnamespace
   AND p.proname IN ('levenshtein', 'damerau_levenshtein', 'jaro', 'jaro_winkler', 'qgram_similarity',

@@ -4,6 +4,7 @@
 #include "core/engine/hash.hpp"
 #include "core/engine/name_tokens.hpp"
 #include "core/engine/thread_scratch.hpp"
+#include "core/normalize/normalize.hpp"
 #include "core/text/utf8.hpp"
 
 #include <algorithm>
@@ -82,6 +83,16 @@ bool blocking_key_text(const RecordStore& store, const BlockingKey& key, std::si
         std::size_t i = 0;
         for (int k = 0; k < 3 && i < s.key_part.size(); ++k) i += utf8_len(static_cast<unsigned char>(s.key_part[i]));
         out.assign(s.key_part, 0, std::min(i, s.key_part.size()));
+        break;
+    }
+    case Transform::NationalNumber:
+    case Transform::Last8: {  // phone: "+33685986638" and "685986638" (national form) agree
+        std::string_view nsn = normalize::phone_national_number(c.norm[r]);
+        if (key.transform == Transform::Last8) {
+            if (nsn.size() < 8) return false;  // too short to be a number worth blocking on
+            nsn.remove_prefix(nsn.size() - 8);
+        }
+        out.assign(nsn);
         break;
     }
     case Transform::DigitsLast4: {

@@ -14,6 +14,10 @@
 //   year / month_day  of a date ("1990" / "0315")
 //   prefix3           first 3 code points (of the pinyin form without spaces for names)
 //   digits_last4      last 4 digits of the value (NULL when it has fewer than 4 digits)
+//   national_number   phone: national significant number, leading zeros removed (E.164 without
+//                     its calling code, a national form as it is), so +33 6 85 98 66 38 and
+//                     06 85 98 66 38 read in a region where it is not valid share a key
+//   last8             phone: the last 8 digits of that (NULL when it has fewer than 8)
 #pragma once
 
 #include "core/core_guard.hpp"

@@ -12,7 +12,9 @@ using nlohmann::json;
 
 std::string explain_pair(const Profile& profile, const std::vector<RawValue>& a, const std::vector<RawValue>& b,
                          std::size_t population) {
-    if (a.size() != profile.fields.size() || b.size() != profile.fields.size())
+    const std::size_t with_extra = profile.fields.size() + profile.extra_columns.size();
+    if ((a.size() != profile.fields.size() && a.size() != with_extra) ||
+        (b.size() != profile.fields.size() && b.size() != with_extra))
         throw Error(ErrorCode::InvalidParameter, "explain: each record needs " +
                                                      std::to_string(profile.fields.size()) + " values (one per field)");
     RecordStore sa(profile), sb(profile);

@@ -3,6 +3,7 @@
 
 #include "core/engine/profile_levels.hpp"
 #include "core/errors.hpp"
+#include "core/normalize/normalize.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -20,7 +21,8 @@ const FieldType kTypes[] = {FieldType::PersonName, FieldType::Text,     FieldTyp
 const Transform kTransforms[] = {
     Transform::PinyinInitials, Transform::FirstToken, Transform::LastToken, Transform::SortedTokens,
     Transform::Soundex,        Transform::DoubleMetaphone, Transform::Year, Transform::MonthDay,
-    Transform::Prefix3,        Transform::DigitsLast4, Transform::Pinyin, Transform::Nickname};
+    Transform::Prefix3,        Transform::DigitsLast4, Transform::Pinyin, Transform::Nickname,
+    Transform::NationalNumber, Transform::Last8};
 
 std::string in_quotes(const std::string& s) { return "\"" + s + "\""; }
 
@@ -29,6 +31,8 @@ bool transform_applies(Transform t, FieldType type) {
     case Transform::None: return true;
     case Transform::Year:
     case Transform::MonthDay: return type == FieldType::Date;
+    case Transform::NationalNumber:
+    case Transform::Last8: return type == FieldType::Phone;
     case Transform::Prefix3:
     case Transform::DigitsLast4: return type != FieldType::Date && type != FieldType::Number;
     default: return type == FieldType::PersonName || type == FieldType::Text;
@@ -126,6 +130,13 @@ private:
         const json& arr = doc["fields"];
         if (arr.size() > 64) add("$.fields", "has " + std::to_string(arr.size()) + " fields; at most 64 are allowed");
         for (std::size_t i = 0; i < arr.size(); ++i) field(arr[i], "$.fields[" + std::to_string(i) + "]");
+        // Region columns become extra source columns, each read once, after the fields' values.
+        for (Field& f : profile.fields) {
+            if (f.region_column.empty()) continue;
+            auto it = std::find(profile.extra_columns.begin(), profile.extra_columns.end(), f.region_column);
+            if (it == profile.extra_columns.end()) it = profile.extra_columns.insert(it, f.region_column);
+            f.region_value = static_cast<int>(profile.fields.size() + (it - profile.extra_columns.begin()));
+        }
     }
 
     void field(const json& f, const std::string& path) {
@@ -135,8 +146,8 @@ private:
             profile.fields.push_back(out);
             return;
         }
-        static const char* const kKeys[] = {"name", "column", "expression", "type", "region",
-                                            "date_order", "levels", "m", "u", "tf"};
+        static const char* const kKeys[] = {"name", "column", "expression", "type", "region", "regions",
+                                            "region_column", "date_order", "levels", "m", "u", "tf"};
         unknown_keys(f, path, kKeys, std::size(kKeys));
         if (!f.contains("name") || !f["name"].is_string() || f["name"].get<std::string>().empty()) {
             add(path + ".name", "must be a non-empty string");
@@ -184,6 +195,35 @@ private:
                 add(path + ".region", "only applies to a phone field");
             else
                 out.region = f["region"].get<std::string>();
+        }
+        if (f.contains("regions")) {
+            const json& r = f["regions"];
+            bool ok = r.is_array() && r.size() <= 20;
+            if (ok)
+                for (const json& code : r) ok = ok && code.is_string() && code.get<std::string>().size() == 2;
+            if (!ok)
+                add(path + ".regions", "must be an array of at most 20 two-letter region codes such as [\"FR\", \"GB\"]");
+            else if (type_ok && out.type != FieldType::Phone)
+                add(path + ".regions", "only applies to a phone field");
+            else
+                for (const json& code : r) {
+                    const std::string c = code.get<std::string>();
+                    const auto known = normalize::phone_region_of_country(c);
+                    if (!known || c == "UK" || c == "uk") add(path + ".regions", "unknown region " + in_quotes(c) + "; expected a two-letter region code such as \"FR\"");
+                    else out.regions.push_back(*known);
+                }
+        }
+        if (f.contains("region_column")) {
+            const json& c = f["region_column"];
+            if (!c.is_string() || c.get<std::string>().empty()) {
+                add(path + ".region_column", "must be a non-empty string (a column with each record's country)");
+            } else if (type_ok && out.type != FieldType::Phone) {
+                add(path + ".region_column", "only applies to a phone field");
+            } else {
+                out.region_column = c.get<std::string>();
+                if (!column_known(out.region_column))
+                    add(path + ".region_column", "column " + in_quotes(out.region_column) + " does not exist in the source");
+            }
         }
         if (f.contains("date_order")) {
             const json& d = f["date_order"];
@@ -368,6 +408,8 @@ std::string_view transform_name(Transform t) {
     case Transform::DigitsLast4: return "digits_last4";
     case Transform::Pinyin: return "pinyin";
     case Transform::Nickname: return "nickname";
+    case Transform::NationalNumber: return "national_number";
+    case Transform::Last8: return "last8";
     }
     return "?";
 }
@@ -402,6 +444,8 @@ std::string profile_to_json(const Profile& p) {
         else jf["expression"] = f.expression;
         jf["type"] = std::string(field_type_name(f.type));
         if (f.type == FieldType::Phone) jf["region"] = f.region;
+        if (!f.regions.empty()) jf["regions"] = f.regions;
+        if (!f.region_column.empty()) jf["region_column"] = f.region_column;
         if (f.type == FieldType::Date) jf["date_order"] = f.date_order == DateOrder::DayFirst ? "DMY" : "MDY";
         json names = json::array(), m = json::array(), u = json::array();
         for (const Level& l : f.levels) {

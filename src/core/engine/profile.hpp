@@ -24,7 +24,7 @@ enum class Condition : std::uint8_t {
     Nickname,          // person_name: same tokens after canonical_given_name (Bill = William)
     JaroWinkler,       // jw(a, b) >= param  (person_name/text on the pinyin/normalised form; email on the whole address)
     OsaAtMost,         // OSA distance <= param (phone: on national digits)
-    SameNationalNumber,// phone: last 9 digits equal
+    SameNationalNumber,// phone: national significant numbers equal on their last 9 digits
     SameLocalPart,     // email: local parts equal
     LocalJaroWinkler,  // email: jw(local parts) >= param
     DayMonthSwapped,   // date: year equal, day and month exchanged
@@ -49,7 +49,11 @@ struct Field {
     std::string column;      // exactly one of column / expression is set
     std::string expression;  // SQL expression evaluated by the glue; the engine only carries it
     FieldType type = FieldType::Text;
-    std::string region = "CN";                  // phone
+    std::string region = "CN";                  // phone: region of numbers written without a country code
+    std::vector<std::string> regions;           // phone: more likely regions, tried after `region`
+    std::string region_column;                  // phone: source column with each record's country,
+                                                // tried first (normalize::phone_region_of_country)
+    int region_value = -1;                      // phone: index of region_column in a record's values
     DateOrder date_order = DateOrder::DayFirst; // date
     std::vector<Level> levels;                  // ordered; the last one is always Condition::Else
     bool tf = false;                            // term-frequency adjustment (carried, no effect yet)
@@ -58,6 +62,7 @@ struct Field {
 enum class Transform : std::uint8_t {
     None, PinyinInitials, FirstToken, LastToken, SortedTokens, Soundex, DoubleMetaphone,
     Year, MonthDay, Prefix3, DigitsLast4, Pinyin, Nickname,
+    NationalNumber, Last8,  // phone: national significant number / its last 8 digits
 };
 
 struct BlockingKey {
@@ -73,6 +78,10 @@ struct BlockingRule {
 struct Profile {
     std::string id_column;
     std::vector<Field> fields;
+    // Source columns read after the fields' values (a phone field's region_column), each once. A
+    // record's values are one per field, then one per extra column (Field::region_value indexes
+    // them); the glue's source reader appends them to its column list.
+    std::vector<std::string> extra_columns;
     std::vector<BlockingRule> blocking;
     double threshold = 0.9;
     std::size_t max_block_size = 5000;

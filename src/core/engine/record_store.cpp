@@ -93,22 +93,33 @@ void append_name(const Field& f, std::string_view raw, FieldColumn& c, Scratch& 
     mark_row(c, false);
 }
 
-void append_phone(const Field& f, std::string_view raw, FieldColumn& c, Scratch& s) {
-    std::optional<std::string> e164 = normalize::normalize_phone(raw, f.region);
+// Phone: normalize_phone with the record's region (from its region column) first, then the
+// field's region and regions; a value it rejects keeps its digits when 5 to 17 remain after
+// leading zeros (national-form-like, so "tel: 0685986638" still meets "06 85 98 66 38"), else NULL.
+void append_phone(const Field& f, std::string_view raw, RawValue region_raw, FieldColumn& c, Scratch& s) {
+    std::vector<std::string>& regions = s.phone_regions;
+    regions.clear();
+    if (region_raw)
+        if (std::optional<std::string> r = normalize::phone_region_of_country(*region_raw)) regions.push_back(std::move(*r));
+    regions.push_back(f.region);
+    regions.insert(regions.end(), f.regions.begin(), f.regions.end());
+    std::optional<std::string> normalized = normalize::normalize_phone(raw, regions);
     std::string& digits = s.norm_a;
-    digits.clear();
-    for (char ch : e164 ? std::string_view(*e164) : raw)
-        if (ch >= '0' && ch <= '9') digits.push_back(ch);
-    if (!e164 && digits.size() < 5) {  // not a phone number at all
-        push_null(c);
-        mark_row(c, true);
-        return;
+    if (!normalized) {
+        digits.clear();
+        for (char ch : raw)
+            if (ch >= '0' && ch <= '9' && !(digits.empty() && ch == '0')) digits.push_back(ch);
+        if (digits.size() < 5 || digits.size() > 17) {  // not a phone number at all
+            push_null(c);
+            mark_row(c, true);
+            return;
+        }
     }
-    std::string_view norm = e164 ? std::string_view(*e164) : std::string_view(digits);
+    const std::string_view norm = normalized ? std::string_view(*normalized) : std::string_view(digits);
     c.norm.append(norm);
     c.h_norm.push_back(hash_bytes(norm));
-    std::string_view last9 = digits.size() > 9 ? std::string_view(digits).substr(digits.size() - 9) : digits;
-    c.h_alt.push_back(hash_bytes(last9));
+    const std::string_view nsn = normalize::phone_national_number(norm);
+    c.h_alt.push_back(hash_bytes(nsn.size() > 9 ? nsn.substr(nsn.size() - 9) : nsn));
     mark_row(c, false);
 }
 
@@ -239,7 +250,7 @@ std::uint64_t osa_filter_word(std::string_view v) {
     return w;
 }
 
-void append_normalized(const Field& f, RawValue raw, FieldColumn& c) {
+void append_normalized(const Field& f, RawValue raw, FieldColumn& c, RawValue region) {
     c.type = f.type;
     if (!raw || trim(*raw).empty()) {
         push_null(c);
@@ -250,7 +261,7 @@ void append_normalized(const Field& f, RawValue raw, FieldColumn& c) {
     switch (f.type) {
     case FieldType::PersonName:
     case FieldType::Text: append_name(f, *raw, c, s); break;
-    case FieldType::Phone: append_phone(f, *raw, c, s); break;
+    case FieldType::Phone: append_phone(f, *raw, region, c, s); break;
     case FieldType::Email: append_email(*raw, c, s); break;
     case FieldType::Date: append_date(f, *raw, c); break;
     case FieldType::IdNumber: append_id_number(*raw, c, s); break;
@@ -300,7 +311,8 @@ void FieldColumn::reserve_for(const std::vector<const FieldColumn*>& batches) {
     grow(strong, strong.size() + st);
 }
 
-RecordStore::RecordStore(const Profile& profile) : fields_(profile.fields), columns_(profile.fields.size()) {
+RecordStore::RecordStore(const Profile& profile)
+    : fields_(profile.fields), columns_(profile.fields.size()), value_count_(profile.fields.size() + profile.extra_columns.size()) {
     if (fields_.size() > 64) throw Error(ErrorCode::ProgramLimit, "a profile may have at most 64 fields");
     slots_.resize(fields_.size());
     int next = 1;
@@ -384,7 +396,7 @@ void RecordStore::add_id(std::string_view id) {
 }
 
 void RecordStore::append(std::string_view id, const std::vector<RawValue>& values) {
-    if (values.size() != fields_.size())
+    if (values.size() != fields_.size() && values.size() != value_count_)
         throw Error(ErrorCode::InvalidParameter, "record \"" + std::string(id) + "\" has " +
                                                      std::to_string(values.size()) + " values, the profile has " +
                                                      std::to_string(fields_.size()) + " fields");
@@ -394,10 +406,15 @@ void RecordStore::append(std::string_view id, const std::vector<RawValue>& value
     for (std::size_t f = 0; f < fields_.size(); ++f) {
         scratch_[f] = FieldColumn();
         scratch_[f].type = fields_[f].type;
-        append_normalized(fields_[f], values[f], scratch_[f]);
+        append_normalized(fields_[f], values[f], scratch_[f], extra_value(f, values.data(), values.size()));
     }
     merge(scratch_);
     normalize_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+RawValue RecordStore::extra_value(std::size_t f, const RawValue* record, std::size_t stride) const {
+    const int k = fields_[f].region_value;
+    return k >= 0 && static_cast<std::size_t>(k) < stride ? record[k] : RawValue();
 }
 
 void RecordStore::append_batch(const std::vector<std::string_view>& ids, const std::vector<RawValue>& values,
@@ -409,7 +426,9 @@ void RecordStore::append_batch(const std::vector<std::string_view>& ids, const s
 void RecordStore::append_batch(const std::vector<std::string_view>& ids, const std::vector<RawValue>& values,
                                TaskRunner& runner) {
     const std::size_t n = ids.size(), nf = fields_.size();
-    if (values.size() != n * nf)
+    // Row-major, one value per field, then (optionally) one per extra column (Profile::extra_columns).
+    const std::size_t nv = values.size() == n * value_count_ ? value_count_ : nf;
+    if (values.size() != n * nv)
         throw Error(ErrorCode::InvalidParameter, "append_batch: values must hold ids.size() x field_count() entries");
     auto t0 = std::chrono::steady_clock::now();
     for (std::string_view id : ids) add_id(id);  // duplicates fail before any work
@@ -422,7 +441,8 @@ void RecordStore::append_batch(const std::vector<std::string_view>& ids, const s
         std::size_t begin = s * slice, end = std::min(n, begin + slice);
         for (std::size_t f = 0; f < nf; ++f) {
             cols[f].type = fields_[f].type;
-            for (std::size_t i = begin; i < end; ++i) append_normalized(fields_[f], values[i * nf + f], cols[f]);
+            for (std::size_t i = begin; i < end; ++i)
+                append_normalized(fields_[f], values[i * nv + f], cols[f], extra_value(f, &values[i * nv], nv));
         }
     });
     // Merge on the runner too: each field's column takes the slices in order (fields are

@@ -32,7 +32,8 @@ struct FieldColumn {
     U32Arena cps;       // code points for jaro-winkler: name/text the pinyin form, email the local
                         // part (phone and id_number compare their ASCII norm directly)
     std::vector<std::uint64_t> h_norm;    // hash(norm); 0 when NULL
-    std::vector<std::uint64_t> h_alt;     // name: pinyin without spaces; phone: last 9 digits; email: local part
+    std::vector<std::uint64_t> h_alt;     // name: pinyin without spaces; phone: last 9 digits of the
+                                          // national significant number; email: local part
     std::vector<std::uint64_t> h_sorted;  // name: sorted pinyin tokens
     std::vector<std::uint64_t> h_nick;    // name: sorted tokens after canonical_given_name
     std::vector<std::int32_t> ival;       // date: yyyymmdd
@@ -50,11 +51,13 @@ class RecordStore {
 public:
     explicit RecordStore(const Profile& profile);
 
-    // Appends one record: `values` has one entry per profile field (std::nullopt = SQL NULL).
+    // Appends one record: `values` has one entry per profile field (std::nullopt = SQL NULL),
+    // optionally followed by one per Profile::extra_columns (a phone field's region column).
     // Throws Error(UniqueViolation) naming the id when it is already in the store.
     void append(std::string_view id, const std::vector<RawValue>& values);
 
-    // Appends ids.size() records; `values` is row-major (ids.size() x field_count()). Normalises on
+    // Appends ids.size() records; `values` is row-major (ids.size() x field_count(), or x
+    // value_count() with the extra columns). Normalises on
     // `threads` worker threads (signals blocked); the calling thread polls `keep_going` (when set)
     // every ~10 ms and throws Error(QueryCanceled) when it returns false.
     void append_batch(const std::vector<std::string_view>& ids, const std::vector<RawValue>& values,
@@ -66,6 +69,7 @@ public:
 
     std::size_t size() const { return ids_.size(); }
     std::size_t field_count() const { return fields_.size(); }
+    std::size_t value_count() const { return value_count_; }  // fields + extra columns
     const Field& field(std::size_t f) const { return fields_[f]; }
     const FieldColumn& column(std::size_t f) const { return columns_[f]; }
     std::string_view id(std::size_t i) const { return ids_[i]; }
@@ -97,9 +101,12 @@ private:
     // Writes the hot rows [first, first + batch rows) from a normalised batch (rows must exist).
     void fill_hot(const std::vector<FieldColumn>& batch, std::size_t first);
     void grow_id_table();
+    // Field f's extra value (its region column) in a record of `stride` values; NULL when absent.
+    RawValue extra_value(std::size_t f, const RawValue* record, std::size_t stride) const;
 
     std::vector<Field> fields_;
     std::vector<FieldColumn> columns_;
+    std::size_t value_count_ = 0;
     StringArena ids_;
     std::vector<std::uint32_t> id_table_;  // open addressing over record indices; UINT32_MAX = empty
     std::vector<HotSlots> slots_;
@@ -115,6 +122,7 @@ private:
 std::uint64_t osa_filter_word(std::string_view ascii);
 
 // Normalises one raw value into the column (used by the store; exposed for explain and tests).
-void append_normalized(const Field& field, RawValue raw, FieldColumn& column);
+// `region`: the record's region column value for a phone field with region_column.
+void append_normalized(const Field& field, RawValue raw, FieldColumn& column, RawValue region = std::nullopt);
 
 }  // namespace usermatch::engine

@@ -19,6 +19,7 @@ struct ThreadScratch {
     std::string norm_a;
     std::u32string norm_cps;
     std::vector<std::string_view> norm_tokens;
+    std::vector<std::string> phone_regions;
     // blocking_keys.cpp
     std::vector<std::string_view> key_tokens;
     std::vector<std::string> key_codes;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace usermatch::normalize {
 
@@ -28,9 +29,31 @@ bool has_han(std::string_view utf8);
 // True for a Han (CJK ideograph) code point: U+4E00..U+9FFF fast, other blocks via ICU script data.
 bool is_han_code_point(char32_t cp);
 
-// E.164 (+8613812345678) via libphonenumber; std::nullopt when the text is not a possible number.
+// Canonical phone number (phone.cpp has the details and costs):
+//  - E.164 ("+33685986638") when the text carries a country code ('+', or the IDD prefix of a
+//    region tried, such as 00 or 011) and is a possible number, or when it is written without one
+//    and is a *valid* number of one of the regions tried (the first that makes it valid wins);
+//  - otherwise the national form: the text's digits with leading zeros removed, no '+'
+//    ("06 85 98 66 38" -> "685986638"), when the text is only digits, spaces, tabs and - . ( ) /
+//    and 5 to 17 digits remain; it never equals an E.164 value (no '+');
+//  - otherwise std::nullopt (letters that libphonenumber could not read, emoji, too few or too
+//    many digits, text over 250 bytes).
 // Throws Error(InvalidParameter) naming the argument when `region` is not a known CLDR region.
 std::optional<std::string> normalize_phone(std::string_view text, std::string_view region = "CN");
+// The same with a list of regions tried in order (each a two-letter code, any case; an unknown one
+// throws like `region`). An empty list: only '+' numbers and national forms.
+std::optional<std::string> normalize_phone(std::string_view text, const std::vector<std::string>& regions);
+
+// The national significant number of a normalize_phone result, leading zeros removed: E.164
+// without '+' and calling code ("+33685986638" -> "685986638"), a national form as it is. Lets
+// "+33 6 85 98 66 38" and "06 85 98 66 38" (read in a region where it is not valid) agree.
+std::string_view phone_national_number(std::string_view normalized);
+
+// The upper-case region code a country column means: ISO 3166 alpha-2 ("FR", "fr") or alpha-3
+// ("FRA"), English names of common countries ("France", "United States", "UK"), Chinese names
+// ("法国", "中国"), or a calling code ("+33", "0033"; +1 -> US, +44 -> GB, +7 -> RU). std::nullopt for
+// anything else (junk, "", "ZZ"); never throws.
+std::optional<std::string> phone_region_of_country(std::string_view country);
 
 // Trimmed, lower-cased address; for gmail.com/googlemail.com dots in the local part are removed
 // and googlemail.com becomes gmail.com; a "+tag" suffix of the local part is removed for providers
