@@ -19,8 +19,10 @@ REGRESS_OPTS = --inputdir=. --load-extension=usermatch
 
 PG_CONFIG  ?= pg_config
 PG_CPPFLAGS = -I$(srcdir)/src -DUSERMATCH_GLUE
-PG_CXXFLAGS = -std=c++17 -Wno-register -O2
+PG_CXXFLAGS = -std=c++17 -Wno-register -O2 -fvisibility=hidden -fvisibility-inlines-hidden
 SHLIB_LINK += -lstdc++ -licui18n -licuuc -licudata -lphonenumber -lpthread
+# Export only Pg_magic_func, _PG_init and the SQL entry points (test/check-symbols.sh checks it).
+SHLIB_LINK += -Wl,--version-script=$(srcdir)/src/pg/usermatch.map
 
 # PGXS would also compile every .cpp to LLVM bitcode with clang-14, ignoring PG_CXXFLAGS.
 # JIT inlining of our code is worth nothing; skip it.
@@ -34,6 +36,8 @@ include $(PGXS)
 CORE_CXXFLAGS = -std=c++17 -O2 -g -fPIC -fvisibility=hidden -Wall -Wextra -Wno-unused-parameter -I$(srcdir)/src
 src/core/%.o: src/core/%.cpp
 	$(CXX) $(CORE_CXXFLAGS) -MMD -MP -c -o $@ $<
+
+$(shlib): src/pg/usermatch.map
 
 # Header dependencies for the glue too (PGXS does not track them for C++).
 override CXXFLAGS += -MMD -MP
