@@ -34,6 +34,12 @@ include $(PGXS)
 # The core is compiled WITHOUT the server include path: a src/core file that includes a
 # PostgreSQL header fails to compile (the boundary rule, enforced by the build).
 CORE_CXXFLAGS = -std=c++17 -O2 -g -fPIC -fvisibility=hidden -Wall -Wextra -Wno-unused-parameter -I$(srcdir)/src
+# `make test` builds with USERMATCH_WERROR=1: our own code (core and glue) must stay warning-free.
+# Plain `make` does not, so a newer compiler's new warnings cannot break an install.
+ifdef USERMATCH_WERROR
+CORE_CXXFLAGS += -Werror
+PG_CXXFLAGS += -Werror
+endif
 src/core/%.o: src/core/%.cpp
 	$(CXX) $(CORE_CXXFLAGS) -MMD -MP -c -o $@ $<
 
