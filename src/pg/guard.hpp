@@ -107,10 +107,10 @@ auto pg_call(Fn&& fn) -> decltype(fn()) {
             if (edata) throw PgError(edata);
             return result;
         }
-    } catch (const PgError&) {
-        throw;  // raised above, after PG_END_TRY: the stacks are already right
     } catch (...) {
-        // fn threw a C++ exception out of the PG_TRY block: PG_END_TRY did not run.
+        // fn threw a C++ exception (a PgError of a nested pg_call included) out of the PG_TRY
+        // block, so PG_END_TRY did not run. (For the PgError thrown above, after PG_END_TRY,
+        // this restores what PG_END_TRY already restored.)
         PG_exception_stack = saved_exception_stack;
         error_context_stack = saved_context_stack;
         detail::error_context = error_context;
