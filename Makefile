@@ -19,8 +19,10 @@ REGRESS_OPTS = --inputdir=. --load-extension=usermatch
 
 PG_CONFIG  ?= pg_config
 PG_CPPFLAGS = -I$(srcdir)/src -DUSERMATCH_GLUE
-PG_CXXFLAGS = -std=c++17 -Wno-register -O2
+PG_CXXFLAGS = -std=c++17 -Wno-register -O2 -fvisibility=hidden -fvisibility-inlines-hidden
 SHLIB_LINK += -lstdc++ -licui18n -licuuc -licudata -lphonenumber -lpthread
+# Export only Pg_magic_func, _PG_init and the SQL entry points (test/check-symbols.sh checks it).
+SHLIB_LINK += -Wl,--version-script=$(srcdir)/src/pg/usermatch.map
 
 # PGXS would also compile every .cpp to LLVM bitcode with clang-14, ignoring PG_CXXFLAGS.
 # JIT inlining of our code is worth nothing; skip it.
@@ -32,8 +34,16 @@ include $(PGXS)
 # The core is compiled WITHOUT the server include path: a src/core file that includes a
 # PostgreSQL header fails to compile (the boundary rule, enforced by the build).
 CORE_CXXFLAGS = -std=c++17 -O2 -g -fPIC -fvisibility=hidden -Wall -Wextra -Wno-unused-parameter -I$(srcdir)/src
+# `make test` builds with USERMATCH_WERROR=1: our own code (core and glue) must stay warning-free.
+# Plain `make` does not, so a newer compiler's new warnings cannot break an install.
+ifdef USERMATCH_WERROR
+CORE_CXXFLAGS += -Werror
+PG_CXXFLAGS += -Werror
+endif
 src/core/%.o: src/core/%.cpp
 	$(CXX) $(CORE_CXXFLAGS) -MMD -MP -c -o $@ $<
+
+$(shlib): src/pg/usermatch.map
 
 # Header dependencies for the glue too (PGXS does not track them for C++).
 override CXXFLAGS += -MMD -MP

@@ -4,6 +4,9 @@
 # Settings (environment):
 #   UM_CLUSTER_DIR  data + socket folder   (default: <checkout>/.cluster)
 #   UM_PORT         private port            (default: 54329)
+#   UM_MALLOC_PERTURB  when set (1-255), the server runs with MALLOC_PERTURB_ set to it: glibc
+#                   fills freed memory with that byte, so a use-after-free shows up as garbage
+#                   (the tests use it; Debian ships no --enable-cassert server build)
 # The cluster listens only on a Unix socket in UM_CLUSTER_DIR. PostgreSQL refuses to run as
 # root, so as root the cluster belongs to the OS user `postgres` (commands go through runuser).
 set -euo pipefail
@@ -56,9 +59,11 @@ CONF
   if as_owner "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
     echo "cluster: already running ($dir, port $port)"
   else
-    as_owner "$bindir/pg_ctl" -D "$data" -l "$log" -w -t 60 start >/dev/null ||
+    local perturb=()
+    [[ -n ${UM_MALLOC_PERTURB:-} ]] && perturb=(env "MALLOC_PERTURB_=$UM_MALLOC_PERTURB")
+    as_owner "${perturb[@]}" "$bindir/pg_ctl" -D "$data" -l "$log" -w -t 60 start >/dev/null ||
       { tail -n 30 "$log" >&2; exit 1; }
-    echo "cluster: started ($dir, port $port, owner $owner)"
+    echo "cluster: started ($dir, port $port, owner $owner${UM_MALLOC_PERTURB:+, MALLOC_PERTURB_=$UM_MALLOC_PERTURB})"
   fi
 }
 

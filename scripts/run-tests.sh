@@ -3,7 +3,8 @@
 #   1. core unit tests (GoogleTest via ctest)
 #   2. the same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   3. build + install the extension, check its exported symbols
-#   4. pg_regress (the SQL surface as psql shows it) against a throwaway cluster
+#   4. pg_regress (the SQL surface as psql shows it) against a throwaway cluster (server started
+#      with MALLOC_PERTURB_=90, see below)
 #   5. pgTAP (behaviour, errors, permissions) via pg_prove against the same cluster
 # The cluster is stopped and removed on exit, whatever happens.
 set -uo pipefail
@@ -42,10 +43,15 @@ sanitized_unit_tests() {
 }
 
 install_extension() {
-  make -j"$jobs" >/dev/null && sudo_if_needed make install >/dev/null && test/check-symbols.sh usermatch.so
+  make -j"$jobs" USERMATCH_WERROR=1 >/dev/null && sudo_if_needed make install >/dev/null && test/check-symbols.sh usermatch.so
 }
 
 export UM_CLUSTER_DIR=${UM_TEST_CLUSTER_DIR:-/tmp/usermatch-test-$$}
+# The server runs with MALLOC_PERTURB_: glibc fills freed memory with this byte, so a
+# use-after-free in the glue shows up as garbage in results and messages (Debian ships no
+# --enable-cassert server build to run the suites against). UM_MALLOC_PERTURB=0 turns it off.
+export UM_MALLOC_PERTURB=${UM_MALLOC_PERTURB:-90}
+[[ $UM_MALLOC_PERTURB == 0 ]] && unset UM_MALLOC_PERTURB
 export UM_PORT=${UM_TEST_PORT:-54330}
 cleanup() { scripts/cluster.sh destroy >/dev/null 2>&1 || true; }
 trap cleanup EXIT

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# The shared library must export its entry points unmangled (PostgreSQL looks them up by C
-# name) and link libstdc++ itself (PGXS links with gcc).
+# The shared library must export exactly what PostgreSQL looks up by name, unmangled:
+# Pg_magic_func, _PG_init, and for every C function the SQL scripts declare, the function and
+# its pg_finfo_ record. Nothing else: no mangled C++ (_Z...) and no other symbol (the version
+# script src/pg/usermatch.map and -fvisibility=hidden keep the rest local). It must also link
+# libstdc++ itself (PGXS links with gcc).
 set -euo pipefail
 lib=${1:-usermatch.so}
 status=0
-exported=$(nm -D --defined-only "$lib" | awk '{print $3}')
-for symbol in Pg_magic_func _PG_init $(grep -ho "AS 'MODULE_PATHNAME', '[a-z0-9_]*'" usermatch--*.sql | sed "s/.*, '//; s/'//" | sort -u); do
+exported=$(nm -D --defined-only "$lib" | awk '{print $3}' | sed 's/@.*//' | sort -u)
+entry_points=$(grep -ho "AS 'MODULE_PATHNAME', '[a-z0-9_]*'" usermatch--*.sql | sed "s/.*, '//; s/'//" | sort -u)
+allowed=$(printf '%s\n' Pg_magic_func _PG_init $entry_points $(sed 's/^/pg_finfo_/' <<<"$entry_points") | sort -u)
+for symbol in Pg_magic_func _PG_init $entry_points; do
   if ! grep -qx "$symbol" <<<"$exported"; then
     echo "symbols: $symbol is not exported unmangled from $lib"
     status=1
@@ -15,9 +20,21 @@ for symbol in Pg_magic_func _PG_init $(grep -ho "AS 'MODULE_PATHNAME', '[a-z0-9_
     status=1
   fi
 done
+mangled=$(grep '^_Z' <<<"$exported" || true)
+if [[ -n $mangled ]]; then
+  echo "symbols: $(wc -l <<<"$mangled") mangled C++ symbols exported from $lib, e.g.:"
+  head -n 5 <<<"$mangled" | sed 's/^/  /'
+  status=1
+fi
+extra=$(comm -23 <(echo "$exported") <(echo "$allowed") | grep -v '^_Z' || true)
+if [[ -n $extra ]]; then
+  echo "symbols: exported from $lib but not an entry point of the SQL scripts:"
+  sed 's/^/  /' <<<"$extra"
+  status=1
+fi
 if ! ldd "$lib" | grep -q 'libstdc++'; then
   echo "symbols: $lib does not link libstdc++"
   status=1
 fi
-((status == 0)) && echo "symbols: $(wc -w <<<"$exported") exported, entry points unmangled, libstdc++ linked"
+((status == 0)) && echo "symbols: $(wc -l <<<"$exported") exported, exactly the entry points, unmangled; libstdc++ linked"
 exit $status

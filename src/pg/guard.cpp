@@ -1,9 +1,45 @@
 #include "pg/guard.hpp"
 
+#include "core/engine/task_runner.hpp"
 #include "core/errors.hpp"
 
+extern "C" {
+#include "access/xact.h"
+#include "storage/ipc.h"
+}
+
 namespace usermatch::pg {
+
+namespace detail {
+
+MemoryContext error_context = nullptr;
+pthread_t backend_thread;
+bool backend_thread_known = false;
+
+void called_off_backend_thread() {
+    // No PostgreSQL call here: we are not on the backend thread.
+    throw std::logic_error("usermatch: a PostgreSQL function was called from a helper thread (bug in usermatch)");
+}
+
+}  // namespace detail
+
 namespace {
+
+// A call_guarded left by an ereport's longjmp could not restore detail::error_context; the
+// (sub)transaction abort that follows makes sure no later pg_call copies into a freed context.
+// pg_calls further out restore their own value when they end.
+void forget_error_context_at_abort(XactEvent event, void*) {
+    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) detail::error_context = nullptr;
+}
+
+void forget_error_context_at_subxact_abort(SubXactEvent event, SubTransactionId, SubTransactionId, void*) {
+    if (event == SUBXACT_EVENT_ABORT_SUB) detail::error_context = nullptr;
+}
+
+// Runs from proc_exit (before shared memory is detached): when ProcessInterrupts exits the
+// process from inside keep_going, park the workers of the run first.
+void stop_workers_at_exit(int, Datum) { engine::TaskRunner::stop_workers_of_polling_run(); }
+bool exit_callback_registered = false;  // per backend: on_exit_reset() clears a forked child's list
 
 int sqlstate_for(ErrorCode code) {
     switch (code) {
@@ -41,7 +77,32 @@ void copy_text(char* dst, std::size_t size, const char* src) {
 
 }  // namespace
 
+void init_guard() {
+    detail::backend_thread = pthread_self();
+    detail::backend_thread_known = true;
+    RegisterXactCallback(forget_error_context_at_abort, nullptr);
+    RegisterSubXactCallback(forget_error_context_at_subxact_abort, nullptr);
+}
+
+bool keep_going() {
+    if (!INTERRUPTS_PENDING_CONDITION()) return true;
+    // Termination: stop the workers and unwind; call_guarded then lets PostgreSQL exit.
+    if (ProcDiePending) return false;
+    pg_call([] {
+        if (!exit_callback_registered) {
+            before_shmem_exit(stop_workers_at_exit, 0);
+            exit_callback_registered = true;
+        }
+        CHECK_FOR_INTERRUPTS();  // a cancel raises here (-> PgError); other interrupts are handled
+    });
+    return true;
+}
+
 Datum call_guarded(FunctionBody body, FunctionCallInfo fcinfo) {
+    // PostgreSQL errors raised inside the body are copied into the context this call began in.
+    MemoryContext const entry_context = CurrentMemoryContext;
+    MemoryContext const outer_error_context = detail::error_context;
+    detail::error_context = entry_context;
     CaughtError caught;
     caught.detail[0] = caught.hint[0] = '\0';
     Datum result = 0;
@@ -71,6 +132,8 @@ Datum call_guarded(FunctionBody body, FunctionCallInfo fcinfo) {
         copy_text(caught.message, sizeof caught.message, "unknown C++ exception in usermatch");
     }
     // Every C++ frame of the body is gone here: ereport may longjmp.
+    detail::error_context = outer_error_context;
+    if (caught.postgres_error || caught.sqlstate != 0) MemoryContextSwitchTo(entry_context);
     if (caught.postgres_error) ReThrowError(caught.postgres_error);
     // The engine stopped because a cancel or timeout is pending: let PostgreSQL report it with
     // its own message ("canceling statement due to statement timeout", ...).

@@ -1,4 +1,5 @@
 // Module entry: magic block, _PG_init, the GUCs every part of the glue reads.
+#include "pg/guard.hpp"
 #include "pg/settings.hpp"
 
 extern "C" {
@@ -16,6 +17,7 @@ bool loaded_by_preload = false;
 extern "C" void _PG_init(void) {
     using usermatch::pg::settings;
     usermatch::pg::loaded_by_preload = process_shared_preload_libraries_in_progress;
+    usermatch::pg::init_guard();
 
     DefineCustomIntVariable("usermatch.batch_size",
                             "Rows read from a source per batch.",

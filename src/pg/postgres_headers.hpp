@@ -37,3 +37,10 @@ extern "C" {
 #include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
 }
+
+// The glue is compiled with -fvisibility=hidden and linked with src/pg/usermatch.map: only what
+// PostgreSQL looks up by name is exported. PG15 defines PGDLLEXPORT empty on Linux, so give it
+// (and the SQL entry points, see USERMATCH_FUNCTION) default visibility here.
+#define USERMATCH_EXPORT __attribute__((visibility("default")))
+#undef PGDLLEXPORT
+#define PGDLLEXPORT USERMATCH_EXPORT

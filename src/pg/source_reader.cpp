@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <exception>
 
 extern "C" {
 #include "catalog/pg_class.h"
@@ -130,23 +131,25 @@ SpiConnection::SpiConnection() {
         if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
     });
     open_ = true;
+    exceptions_at_start_ = std::uncaught_exceptions();
 }
 
 SpiConnection::~SpiConnection() {
-    // Only reached on a normal return or a C++ exception; in both cases no PostgreSQL error is
-    // in flight, so finishing here is safe. Errors from SPI_finish cannot be reported from a
-    // destructor: ignore them (the transaction end cleans up anyway).
-    if (open_) {
-        MemoryContext caller = CurrentMemoryContext;
-        PG_TRY();
-        { SPI_finish(); }
-        PG_CATCH();
-        {
-            MemoryContextSwitchTo(caller);
-            FlushErrorState();
-        }
-        PG_END_TRY();
+    // Unwinding from an exception: the error will abort the (sub)transaction, which finishes the
+    // connection. SPI_finish here would free SPI's procedure context (and whatever the error
+    // path still needs from it) before call_guarded reports the error.
+    if (!open_ || std::uncaught_exceptions() > exceptions_at_start_) return;
+    // A normal end of scope without finish(): finish now. Errors from SPI_finish cannot be
+    // reported from a destructor: ignore them (the transaction end cleans up anyway).
+    MemoryContext caller = CurrentMemoryContext;
+    PG_TRY();
+    { SPI_finish(); }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(caller);
+        FlushErrorState();
     }
+    PG_END_TRY();
 }
 
 void SpiConnection::finish() {

@@ -32,11 +32,11 @@ LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordS
 // "schema"."table" for messages and queries.
 std::string relation_display_name(Oid relid);
 
-// keep_going() for engine callbacks: false once a cancel or terminate is pending.
-inline bool keep_going() { return !interrupt_pending(); }
-
-// SPI_connect / SPI_finish for a scope. On an error path the transaction abort cleans up SPI,
-// so the destructor only finishes a connection that is still open and ends normally.
+// SPI_connect / SPI_finish for a scope. On an error path (the destructor runs while an exception
+// unwinds) the connection is left to the (sub)transaction abort, which cleans SPI up
+// (AtEOXact_SPI / AtEOSubXact_SPI): SPI_finish there would free SPI's memory while the error is
+// still on its way, and every exception that leaves a USERMATCH_FUNCTION body ends in an ERROR.
+// So code must not catch and swallow an exception that unwound a SpiConnection.
 class SpiConnection {
 public:
     SpiConnection();
@@ -45,6 +45,7 @@ public:
 
 private:
     bool open_ = false;
+    int exceptions_at_start_ = 0;  // std::uncaught_exceptions() when connected
 };
 
 }  // namespace usermatch::pg

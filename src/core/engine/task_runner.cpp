@@ -16,11 +16,28 @@ namespace usermatch::engine {
 
 namespace {
 
-void block_all_signals() {
-    sigset_t all;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, nullptr);
-}
+// Blocks every signal on the calling thread for its lifetime; threads it creates inherit the
+// mask. Workers are created inside one of these scopes, so they never run with the backend's mask
+// (blocking inside the new thread would leave a window in which SIGALRM, SIGINT or SIGUSR1 could
+// run PostgreSQL's handlers on a worker).
+class SignalsBlocked {
+public:
+    SignalsBlocked() {
+        sigset_t all;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &previous_);
+    }
+    ~SignalsBlocked() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+    SignalsBlocked(const SignalsBlocked&) = delete;
+    SignalsBlocked& operator=(const SignalsBlocked&) = delete;
+
+private:
+    sigset_t previous_;
+};
+
+// The runner whose run() is calling keep_going on this thread right now (see
+// stop_workers_of_polling_run). A plain pointer: no constructor runs at load time.
+thread_local TaskRunner* polling_runner = nullptr;
 
 [[noreturn]] void throw_canceled() {
     throw Error(ErrorCode::QueryCanceled, "canceling usermatch computation on request");
@@ -45,7 +62,7 @@ struct TaskRunner::Pool {
     std::exception_ptr failure;
 
     void work(std::atomic<bool>& cancelled) {
-        block_all_signals();
+        // All signals are blocked: the mask was inherited from the creating thread.
         std::uint64_t seen = 0;
         std::unique_lock<std::mutex> lock(mu);
         for (;;) {
@@ -91,10 +108,29 @@ TaskRunner::~TaskRunner() {
 }
 
 void TaskRunner::check() {
-    if (cancelled_ || (keep_going_ && !keep_going_())) {
+    if (cancelled_) throw_canceled();
+    bool go = true;
+    if (keep_going_) {
+        try {
+            go = keep_going_();
+        } catch (...) {
+            cancelled_ = true;
+            throw;
+        }
+    }
+    if (!go) {
         cancelled_ = true;
         throw_canceled();
     }
+}
+
+void TaskRunner::stop_workers_of_polling_run() {
+    TaskRunner* runner = polling_runner;
+    if (!runner || !runner->pool_) return;
+    Pool& pool = *runner->pool_;
+    std::unique_lock<std::mutex> lock(pool.mu);
+    runner->cancelled_ = true;
+    pool.done_cv.wait(lock, [&] { return pool.running == 0; });
 }
 
 void TaskRunner::run(std::size_t tasks, const std::function<void(std::size_t)>& body) {
@@ -102,6 +138,7 @@ void TaskRunner::run(std::size_t tasks, const std::function<void(std::size_t)>& 
     if (tasks == 0) return;
     if (!pool_) {
         auto pool = std::make_unique<Pool>();
+        SignalsBlocked blocked;  // the workers inherit a mask with every signal blocked
         try {
             pool->workers.reserve(threads_);
             for (unsigned i = 0; i < threads_; ++i) pool->workers.emplace_back([p = pool.get(), this] { p->work(cancelled_); });
@@ -125,6 +162,7 @@ void TaskRunner::run(std::size_t tasks, const std::function<void(std::size_t)>& 
     pool.work_cv.notify_all();
     bool user_cancel = false;
     std::exception_ptr failure;
+    std::exception_ptr poll_failure;  // thrown by keep_going: rethrown once the workers stopped
     {
         std::unique_lock<std::mutex> lock(pool.mu);
         while (pool.running > 0) {
@@ -133,11 +171,15 @@ void TaskRunner::run(std::size_t tasks, const std::function<void(std::size_t)>& 
             if (!user_cancel && keep_going_) {
                 lock.unlock();
                 bool go = true;
+                TaskRunner* outer = polling_runner;
+                polling_runner = this;
                 try {
                     go = keep_going_();
                 } catch (...) {
+                    poll_failure = std::current_exception();
                     go = false;
                 }
+                polling_runner = outer;
                 lock.lock();
                 if (!go) {
                     user_cancel = true;
@@ -149,6 +191,7 @@ void TaskRunner::run(std::size_t tasks, const std::function<void(std::size_t)>& 
         failure = pool.failure;
         pool.failure = nullptr;
     }
+    if (poll_failure) std::rethrow_exception(poll_failure);
     if (failure && !user_cancel) std::rethrow_exception(failure);
     if (user_cancel || cancelled_) throw_canceled();
 }

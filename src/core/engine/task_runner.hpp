@@ -1,5 +1,7 @@
 // Runs pure computation on worker threads while the calling thread (the PostgreSQL backend) keeps
-// polling a keep_going callback. Worker threads block all signals and never call callbacks.
+// polling a keep_going callback. Worker threads are created with every signal blocked (the
+// creating thread blocks them around thread creation, so no signal handler can ever run on a
+// worker) and never call callbacks.
 // The workers are started by the first run() and stay parked between runs (so their per-thread
 // caches, e.g. ICU transliterators, stay warm); the destructor stops and joins them.
 #pragma once
@@ -25,7 +27,9 @@ public:
     // are done. The calling thread calls keep_going at least every ~10 ms; when it returns false,
     // cancelled() becomes true, workers stop taking tasks, and after they have all stopped this
     // throws Error(QueryCanceled). An exception thrown by a task is rethrown here (after all
-    // workers have stopped); the runner then stays cancelled. Not reentrant: one run at a time.
+    // workers have stopped); the runner then stays cancelled. keep_going may also throw (the glue
+    // turns a real cancel into its PostgreSQL error that way): the runner is cancelled and that
+    // exception is rethrown here once every worker has stopped. Not reentrant: one run at a time.
     void run(std::size_t tasks, const std::function<void(std::size_t)>& body);
 
     // Long task bodies check this now and then (e.g. every few thousand items) and return early.
@@ -33,8 +37,15 @@ public:
 
     unsigned threads() const { return threads_; }
 
-    // Checks keep_going on the calling thread (between runs); throws Error(QueryCanceled).
+    // Checks keep_going on the calling thread (between runs); throws Error(QueryCanceled), or what
+    // keep_going threw.
     void check();
+
+    // For a process that is about to exit from inside keep_going (PostgreSQL's FATAL path calls
+    // exit() from CHECK_FOR_INTERRUPTS): cancels the run that is polling keep_going on this
+    // thread, if any, and waits until its workers have parked, so no worker computes while the
+    // process runs its exit handlers. Call it on the thread that called run().
+    static void stop_workers_of_polling_run();
 
 private:
     struct Pool;  // parked worker threads and the current run; see task_runner.cpp
