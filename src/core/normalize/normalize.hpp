@@ -31,6 +31,8 @@ bool is_han_code_point(char32_t cp);
 // E.164 (+8613812345678) via libphonenumber; std::nullopt when the text is not a possible number.
 // Throws Error(InvalidParameter) naming the argument when `region` is not a known CLDR region.
 std::optional<std::string> normalize_phone(std::string_view text, std::string_view region = "CN");
+// True when normalize_phone accepts `region` (two letters, either case, a region libphonenumber knows).
+bool phone_region_known(std::string_view region);
 
 // Trimmed, lower-cased address; for gmail.com/googlemail.com dots in the local part are removed
 // and googlemail.com becomes gmail.com; a "+tag" suffix of the local part is removed for providers

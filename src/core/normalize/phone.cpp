@@ -56,6 +56,15 @@ std::string checked_region(const pn::PhoneNumberUtil& util, std::string_view reg
 
 }  // namespace
 
+bool phone_region_known(std::string_view region) {
+    try {
+        checked_region(phone_util(), region);
+        return true;
+    } catch (const Error&) {
+        return false;
+    }
+}
+
 std::optional<std::string> normalize_phone(std::string_view text, std::string_view region) {
     const pn::PhoneNumberUtil& util = phone_util();
     const std::string region_code = checked_region(util, region);
