@@ -54,7 +54,9 @@ SELECT is((SELECT rolsuper FROM pg_roles WHERE rolname = 'um_rights_bob'), false
 
 -- Another ordinary role is protected the same way.
 SET ROLE um_rights_alice;
-SELECT throws_ok($$SELECT * FROM usermatch.dedupe('bobs', 'pub')$$, '42501', NULL, 'another ordinary role is refused too');
+SELECT throws_ok($$SELECT * FROM usermatch.dedupe('bobs', 'pub')$$, '42501',
+  'profile "bobs" belongs to role "um_rights_bob" and has 1 expression field(s), which would run with the rights of role "um_rights_alice"',
+  'another ordinary role is refused too, before the expression runs');
 RESET ROLE;
 
 -- Opting in runs it: this is exactly the attack the check stops.
