@@ -4,6 +4,10 @@
 #include <algorithm>
 
 extern "C" {
+#include "utils/varlena.h"
+}
+
+extern "C" {
 PG_MODULE_MAGIC;
 PGDLLEXPORT void _PG_init(void);
 }
@@ -47,6 +51,17 @@ void assign_max_memory_limit(int newval, void*) {
     settings.memory_limit_kb = std::min(memory_limit_requested_kb, newval);
 }
 
+// usermatch.trusted_profile_owners must be a list of identifiers, like search_path.
+bool check_trusted_owners(char** newval, void**, GucSource) {
+    char* copy = pstrdup(*newval);
+    List* names = NIL;
+    const bool ok = SplitIdentifierString(copy, ',', &names);
+    list_free(names);
+    pfree(copy);
+    if (!ok) GUC_check_errdetail("List syntax is invalid: give role names separated by commas.");
+    return ok;
+}
+
 }  // namespace
 
 }  // namespace usermatch::pg
@@ -83,6 +98,6 @@ extern "C" void _PG_init(void) {
                                "Comma-separated role names. Expressions of your own profiles, and of profiles whose "
                                "owner already has your privileges (e.g. a superuser), always run.",
                                &settings.trusted_profile_owners, "", PGC_USERSET, GUC_LIST_INPUT,
-                               nullptr, nullptr, nullptr);
+                               usermatch::pg::check_trusted_owners, nullptr, nullptr);
     MarkGUCPrefixReserved("usermatch");
 }

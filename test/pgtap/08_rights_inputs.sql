@@ -2,7 +2,7 @@
 -- history, ceilings on the per-role GUCs, and inputs that were misread or accepted too late.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(61);
+SELECT plan(62);
 
 CREATE TABLE pub AS SELECT * FROM usermatch.generate_users(60, 1);
 GRANT SELECT ON pub TO PUBLIC;
@@ -65,6 +65,8 @@ SET LOCAL usermatch.trusted_profile_owners = 'someone_else, um_rights_bob';
 SELECT lives_ok($$SELECT count(*) FROM usermatch.dedupe('bobs', 'pub')$$, 'a caller who lists the owner in usermatch.trusted_profile_owners runs it');
 SELECT is((SELECT rolsuper FROM pg_roles WHERE rolname = 'um_rights_bob'), true, '...with the caller''s rights (what the refusal prevents)');
 ROLLBACK TO SAVEPOINT opt_in;
+SELECT throws_ok($$SET usermatch.trusted_profile_owners = '"unterminated'$$, '22023', NULL,
+                 'usermatch.trusted_profile_owners must be a list of role names');
 
 -- A profile without expressions, or one owned by a role that already has the caller's rights, just runs.
 SELECT usermatch.create_profile('su_expr', '{"id": "user_id",
