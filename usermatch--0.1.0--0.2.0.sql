@@ -27,3 +27,59 @@ CREATE FUNCTION usermatch.phone_national_number(normalized_phone text) RETURNS t
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION usermatch.phone_national_number(text) IS
     'National significant number of a normalize_phone result, leading zeros removed (+33685986638 and 685986638 -> 685986638)';
+
+-- == rights (issue 7: items 8, 14) ==
+
+-- Item 8: a role may write history rows only for profiles it owns. Before, the WITH CHECK only
+-- asked that the new row name the writer as its owner, so any role could plant a version of
+-- another role's profile (its owner's next create_profile(replace), train or restore_profile then
+-- failed with 23505, and restore_profile could bring back the planted spec).
+ALTER POLICY profile_versions_owned ON usermatch.profile_versions
+    USING (owner = current_user)
+    WITH CHECK (owner = current_user
+                AND EXISTS (SELECT 1 FROM usermatch.profiles AS p
+                             WHERE p.name = profile_versions.name AND p.owner = current_user));
+
+-- Item 14: a NULL profile name (or version) is 22004, not "profile <NULL> does not exist".
+CREATE OR REPLACE FUNCTION usermatch.restore_profile(name text, version integer)
+    RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $fn$
+DECLARE
+    old_spec jsonb;
+BEGIN
+    IF name IS NULL OR version IS NULL THEN
+        RAISE EXCEPTION 'restore_profile: profile name and version must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    SELECT v.spec INTO old_spec FROM usermatch.profile_versions AS v
+     WHERE v.name = restore_profile.name AND v.version = restore_profile.version;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'profile "%" has no version %', name, version USING ERRCODE = '42704';
+    END IF;
+    RETURN usermatch.create_profile(name, old_spec, replace => true,
+                                    note => format('restored from version %s', version));
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION usermatch.drop_profile(name text, if_exists boolean DEFAULT false)
+    RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $fn$
+DECLARE profile_owner name;
+BEGIN
+    IF name IS NULL THEN RAISE EXCEPTION 'drop_profile: profile name must not be NULL' USING ERRCODE = '22004'; END IF;
+    SELECT p.owner INTO profile_owner FROM usermatch.profiles AS p WHERE p.name = drop_profile.name;
+    IF NOT FOUND THEN
+        IF if_exists THEN RETURN false; END IF;
+        RAISE EXCEPTION 'profile "%" does not exist', name USING ERRCODE = '42704';
+    END IF;
+    DELETE FROM usermatch.profiles AS p WHERE p.name = drop_profile.name;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'must be owner of profile "%"', name USING ERRCODE = '42501',
+            DETAIL = format('The profile belongs to role %I.', profile_owner);
+    END IF;
+    RETURN true;
+END
+$fn$;

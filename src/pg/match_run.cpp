@@ -1,5 +1,6 @@
 #include "pg/match_run.hpp"
 
+#include "pg/profile_trust.hpp"
 #include "pg/settings.hpp"
 #include "pg/source_reader.hpp"
 
@@ -27,7 +28,10 @@ MatchArgs read_match_args(FunctionCallInfo fcinfo, const char* function, int rig
 LoadedRun load_run(const MatchArgs& args, bool with_right) {
     SpiConnection spi;
     LoadedRun run;
-    run.profile = load_profile(args.profile);
+    ProfileRecord record;
+    run.profile = load_profile(args.profile, &record);
+    require_trusted_expressions(args.profile, record.owner, run.profile);
+    run.profile_version = record.version;
     run.left = std::make_unique<engine::RecordStore>(run.profile);
     load_source(args.left, run.profile, *run.left);
     if (with_right) {

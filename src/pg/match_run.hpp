@@ -29,6 +29,7 @@ struct LoadedRun {
     engine::Profile profile;
     std::unique_ptr<engine::RecordStore> left;
     std::unique_ptr<engine::RecordStore> right;
+    int profile_version = 0;  // the stored version the profile was read at (train checks it)
 };
 
 // Loads the profile and the source(s) through SPI as the calling role.

@@ -167,19 +167,29 @@ std::string relation_display_name(Oid relid) {
     return name;
 }
 
-engine::Profile load_profile(const char* name) {
+engine::Profile load_profile(const char* name, ProfileRecord* record) {
+    const char* owner = nullptr;
+    int version = 0;
     const char* spec = pg_call([&] {
         Oid argtypes[1] = {TEXTOID};
         Datum args[1] = {CStringGetTextDatum(name)};
         int rc = SPI_execute_with_args(
-            "SELECT spec::pg_catalog.text FROM usermatch.profiles WHERE name OPERATOR(pg_catalog.=) $1",
+            "SELECT spec::pg_catalog.text, owner::pg_catalog.text, version FROM usermatch.profiles"
+            " WHERE name OPERATOR(pg_catalog.=) $1",
             1, argtypes, args, nullptr, true, 1);
         if (rc != SPI_OK_SELECT) elog(ERROR, "reading usermatch.profiles failed: %s", SPI_result_code_string(rc));
         if (SPI_processed == 0)
             ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("profile \"%s\" does not exist", name),
                             errhint("Create it with usermatch.create_profile(name, spec).")));
+        owner = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+        bool isnull;
+        version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
         return (const char*)SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
     });
+    if (record) {
+        record->owner = owner ? owner : "";
+        record->version = version;
+    }
     try {
         return engine::parse_profile(spec);
     } catch (const Error& e) {

@@ -21,8 +21,15 @@ struct LoadStats {
     double seconds = 0;
 };
 
-// Reads the stored profile `name` (error 42704 when there is none) and parses it.
-engine::Profile load_profile(const char* name);
+// Who owns a stored profile and which version was read (same snapshot as the spec).
+struct ProfileRecord {
+    std::string owner;
+    int version = 0;
+};
+
+// Reads the stored profile `name` (error 42704 when there is none) and parses it; fills `record`
+// when given.
+engine::Profile load_profile(const char* name, ProfileRecord* record = nullptr);
 
 // Checks that relid can be a source and has the profile's columns with usable types
 // (errors 42P01, 42809, 42703, 42804), then streams its rows into `store`.

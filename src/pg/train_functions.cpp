@@ -23,10 +23,42 @@ namespace pg = usermatch::pg;
 using usermatch::Error;
 using usermatch::ErrorCode;
 
-// Stores `spec` as the next version of profile `name`; returns the version. Needs an SPI connection.
-int save_profile_version(const char* name, const std::string& spec, const std::string& note) {
+// Locks profile `name` until the end of the transaction and checks that it is still at the
+// version training read, so a create_profile(replace), restore_profile or drop made while train ran
+// is not silently overwritten (a lost update): 40001, nothing stored. A profile the caller does
+// not own is left to create_profile's 42501. Plain PostgreSQL code; needs an SPI connection.
+void lock_unchanged_profile(const char* name, int trained_version, const char* function) {
+    Oid types[1] = {TEXTOID};
+    Datum values[1] = {CStringGetTextDatum(name)};
+    // FOR UPDATE sees only rows the caller may update (row level security): its own profiles.
+    int rc = SPI_execute_with_args("SELECT version FROM usermatch.profiles WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+                                   1, types, values, nullptr, false, 1);
+    if (rc != SPI_OK_SELECT) elog(ERROR, "locking the profile failed: %s", SPI_result_code_string(rc));
+    if (SPI_processed == 1) {
+        bool isnull;
+        const int current = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+        if (current != trained_version)
+            ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                            errmsg("%s: profile \"%s\" changed while training ran (read at version %d, now at version %d); "
+                                   "the trained profile was not stored", function, name, trained_version, current),
+                            errhint("Run %s again to train from the current version.", function)));
+        return;
+    }
+    rc = SPI_execute_with_args("SELECT 1 FROM usermatch.profiles WHERE name OPERATOR(pg_catalog.=) $1", 1, types, values,
+                               nullptr, false, 1);
+    if (rc == SPI_OK_SELECT && SPI_processed == 0)
+        ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                        errmsg("%s: profile \"%s\" was dropped while training ran; the trained profile was not stored",
+                               function, name)));
+}
+
+// Stores `spec` as the next version of profile `name` if it is still at `trained_version`;
+// returns the new version. Needs an SPI connection.
+int save_profile_version(const char* name, int trained_version, const char* function, const std::string& spec,
+                         const std::string& note) {
     const char* spec_text = spec.c_str();
     const char* note_text = note.c_str();
+    pg::pg_call([&] { lock_unchanged_profile(name, trained_version, function); });
     return pg::pg_call([&] {
         Oid types[3] = {TEXTOID, TEXTOID, TEXTOID};
         Datum values[3] = {CStringGetTextDatum(name), CStringGetTextDatum(spec_text), CStringGetTextDatum(note_text)};
@@ -92,7 +124,7 @@ USERMATCH_FUNCTION(usermatch_train) {
     const train::TrainResult result = train::train(run.profile, *run.left, run.right.get(), options);
 
     pg::SpiConnection spi;
-    const int version = save_profile_version(args.profile, engine::profile_to_json(result.profile),
+    const int version = save_profile_version(args.profile, run.profile_version, "train", engine::profile_to_json(result.profile),
                                              source_note("trained", args.left, args.right));
     spi.finish();
     auto summary = nlohmann::json::parse(result.summary_json);
@@ -156,7 +188,7 @@ USERMATCH_FUNCTION(usermatch_train_labels) {
     const train::LabelResult result = train::train_labels(run.profile, *run.left, run.right.get(), labels, options);
 
     pg::SpiConnection spi;
-    save_profile_version(args.profile, engine::profile_to_json(result.profile),
+    save_profile_version(args.profile, run.profile_version, "train_labels", engine::profile_to_json(result.profile),
                          source_note("trained from labels in " + pg::relation_display_name(labels_relation), args.left, args.right));
     spi.finish();
 

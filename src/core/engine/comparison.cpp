@@ -170,6 +170,8 @@ __attribute__((always_inline)) inline bool holds(const Level& level, std::size_t
     }
     case Condition::WithinPercent: {
         double x = A.dval[a], y = B.dval[b];
+        // Infinity is within no percentage of anything (inf - inf is NaN; x vs inf would be "within").
+        if (!std::isfinite(x) || !std::isfinite(y)) return false;
         return std::fabs(x - y) <= level.param / 100.0 * std::max(std::fabs(x), std::fabs(y));
     }
     case Condition::Else: return true;

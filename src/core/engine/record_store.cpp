@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <cstdio>
 
@@ -220,6 +221,12 @@ void append_exact(std::string_view raw, FieldColumn& c) {
     mark_row(c, false);
 }
 
+// "inf", "-Infinity", ...: what strtod reads as an infinity on purpose (not an overflow).
+bool names_infinity(std::string_view t) {
+    if (!t.empty() && (t[0] == '+' || t[0] == '-')) t.remove_prefix(1);
+    return !t.empty() && (t[0] == 'i' || t[0] == 'I');
+}
+
 void append_number(std::string_view raw, FieldColumn& c, Scratch& s) {
     std::string& t = s.norm_a;
     t.clear();
@@ -227,7 +234,12 @@ void append_number(std::string_view raw, FieldColumn& c, Scratch& s) {
         if (ch != ',' && ch != '_' && ch != ' ') t.push_back(ch);
     char* end = nullptr;
     double v = t.empty() ? 0 : std::strtod(t.c_str(), &end);
-    if (t.empty() || end != t.c_str() + t.size()) {
+    // NaN says nothing about the person: missing, like NULL. So is a number too large for a double
+    // (1e400 would otherwise become Infinity and equal every other huge number). A written
+    // Infinity stays: it equals only Infinity of the same sign ("within_pct" never holds for it).
+    const bool unusable = !t.empty() && end == t.c_str() + t.size() &&
+                          (std::isnan(v) || (std::isinf(v) && !names_infinity(t)));
+    if (t.empty() || end != t.c_str() + t.size() || unusable) {
         push_null(c);
         mark_row(c, true);
         return;

@@ -54,6 +54,8 @@ std::string_view phone_national_number(std::string_view normalized);
 // ("法国", "中国"), or a calling code ("+33", "0033"; +1 -> US, +44 -> GB, +7 -> RU). std::nullopt for
 // anything else (junk, "", "ZZ"); never throws.
 std::optional<std::string> phone_region_of_country(std::string_view country);
+// True when normalize_phone accepts `region` (two letters, either case, a region libphonenumber knows).
+bool phone_region_known(std::string_view region);
 
 // Trimmed, lower-cased address; for gmail.com/googlemail.com dots in the local part are removed
 // and googlemail.com becomes gmail.com; a "+tag" suffix of the local part is removed for providers
