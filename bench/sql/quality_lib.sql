@@ -106,7 +106,7 @@ CREATE FUNCTION bl_date(v text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAF
 -- every threshold on the same scored pairs (ranking quality, apart from calibration).
 
 CREATE TABLE bench_table (
-    dataset text PRIMARY KEY, task text, records bigint, true_pairs bigint,
+    ord serial, dataset text PRIMARY KEY, task text, records bigint, true_pairs bigint,
     d_p float8, d_r float8, d_f1 float8, d_best_f1 float8, d_seconds float8,
     t_p float8, t_r float8, t_f1 float8, t_best_f1 float8, t_seconds float8,
     s_p float8, s_r float8, s_f1 float8, s_best_f1 float8, s_seconds float8, s_note text,
@@ -156,7 +156,7 @@ BEGIN
   EXECUTE format('SELECT count(*) FROM %s', truth) INTO n;
   INSERT INTO bench_table (dataset, task, records, true_pairs)
   VALUES (dataset, CASE WHEN link THEN 'link' ELSE 'dedupe' END, n, bench_true_pairs(truth, link))
-  ON CONFLICT (dataset) DO NOTHING;
+  ON CONFLICT ON CONSTRAINT bench_table_pkey DO NOTHING;
   -- 1. the hand profile at its defaults
   q := bench_scored('d_pairs_' || dataset, profile, source, right_source, truth);
   UPDATE bench_table b SET d_p = q.p, d_r = q.r, d_f1 = q.f1, d_best_f1 = q.best_f1, d_seconds = q.seconds
@@ -197,10 +197,10 @@ END $$;
 
 -- The table as JSON (one object per dataset, in run order) and as Markdown.
 CREATE FUNCTION bench_table_json() RETURNS jsonb LANGUAGE sql AS $$
-  SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY t.ord), '[]') FROM (SELECT *, row_number() OVER () ord FROM bench_table) t $$;
+  SELECT coalesce(jsonb_agg(to_jsonb(t) - 'ord' ORDER BY t.ord), '[]') FROM bench_table t $$;
 
 CREATE FUNCTION bench_table_markdown() RETURNS text LANGUAGE sql AS $$
-  WITH f AS (SELECT *, row_number() OVER () ord FROM bench_table),
+  WITH f AS (SELECT * FROM bench_table),
   fmt AS (SELECT ord, format('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |', dataset, task, records, true_pairs,
     coalesce(to_char(d_f1, 'FM0.000') || ' (' || to_char(d_p, 'FM0.00') || '/' || to_char(d_r, 'FM0.00') || ')', '–'),
     coalesce(to_char(d_best_f1, 'FM0.000'), '–'),

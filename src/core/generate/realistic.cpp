@@ -578,7 +578,7 @@ void vary_name_form(const RealPerson& p, NameForm& f, Rng& rng, double c) {
     if (rng.chance(0.15 * c)) f.layout = static_cast<int>(rng.below(4));
     if (rng.chance(0.25 * c)) f.fold = true;
     if (rng.chance(0.08 * c)) f.case_style = static_cast<int>(1 + rng.below(2));
-    f.typo = rng.chance(0.10 * c);
+    f.typo = rng.chance(0.12 * c);
 }
 
 std::string name_text(const RealPerson& p, const NameForm& f, Rng& rng) {
@@ -640,9 +640,9 @@ RecordPlan plan_fields(const RealPerson& p, int source, Rng& rng) {
 // second ones), typos, a day/month swap.
 void vary_copy(const RealPerson& p, RecordPlan& r, Rng& rng, double c) {
     vary_name_form(p, r.name, rng, c);
-    if (!p.phone2.empty() && rng.chance(0.30)) r.phone_choice = 2;
+    if (!p.phone2.empty() && rng.chance(0.40)) r.phone_choice = 2;
     r.phone_typo = rng.chance(0.03 * c);
-    if (!p.email2.empty() && rng.chance(0.30)) r.email_choice = 2;
+    if (!p.email2.empty() && rng.chance(0.40)) r.email_choice = 2;
     r.email_typo = rng.chance(0.03 * c);
     if (p.moved && rng.chance(0.4)) r.address_choice = 2;
     r.id_typo = rng.chance(0.03 * c);
@@ -1017,7 +1017,7 @@ RealPerson RealisticFactory::make(std::uint32_t index) {
         }
         name_person(p, rng);
         // Namesakes: same name and birth date as someone recent, otherwise a different person.
-        if (!recent_.empty() && rng.chance(0.015)) {
+        if (!recent_.empty() && rng.chance(0.03)) {
             const RealPerson& other = recent_[rng.below(recent_.size())];
             p.country = other.country;
             p.female = other.female;
@@ -1031,9 +1031,9 @@ RealPerson RealisticFactory::make(std::uint32_t index) {
     if (p.country == Country::CN) p.cn.index = index;
 
     p.phone1 = new_phone(p.country, false, rng);
-    if (p.extra_copies > 0 && rng.chance(0.35)) p.phone2 = new_phone(p.country, false, rng);
+    if (p.extra_copies > 0 && rng.chance(0.45)) p.phone2 = new_phone(p.country, false, rng);
     p.email1 = new_email(p, rng, false);
-    if (p.extra_copies > 0 && rng.chance(0.4)) p.email2 = new_email(p, rng, true);
+    if (p.extra_copies > 0 && rng.chance(0.5)) p.email2 = new_email(p, rng, true);
     if (p.extra_copies > 0 && rng.chance(0.25)) {
         p.moved = true;
         p.address2 = new_address(p.country, rng);
@@ -1041,7 +1041,7 @@ RealPerson RealisticFactory::make(std::uint32_t index) {
     }
     p.id = new_id(p, rng);
 
-    if (!member && rng.chance(0.08)) {
+    if (!member && rng.chance(0.10)) {
         // A new household: 1-3 more people follow, sharing its phone and address.
         household_left_ = static_cast<int>(1 + rng.below(3));
         const bool landline = p.country != Country::CN && p.country != Country::IN;
