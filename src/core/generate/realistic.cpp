@@ -793,41 +793,70 @@ bool RealisticFactory::claim(std::uint64_t kind, const std::string& value) {
     return taken_.insert(hash_text(kind, value));
 }
 
+// Every string below is built one draw per statement: the operands of + are unsequenced, and the
+// output must not depend on the order a compiler evaluates them in.
 std::string RealisticFactory::new_phone(Country c, bool landline, Rng& rng) {
     static constexpr const char* kDeMobile[] = {"151", "152", "157", "159", "160", "162", "170", "171", "172",
                                                 "173", "174", "175", "176", "177", "178", "179"};
     std::string n;
     do {
+        n.clear();
         switch (c) {
-            case Country::CN: n = pick_weighted(cn_mobile_prefixes(), rng) + random_digits(rng, 8); break;
+            case Country::CN:
+                n = pick_weighted(cn_mobile_prefixes(), rng);
+                n += random_digits(rng, 8);
+                break;
             case Country::US: {
                 const auto areas = us_area_codes();
+                n = areas[rng.below(areas.size)];
                 std::uint64_t exchange = 200 + rng.below(800);
                 if (exchange % 100 == 11) ++exchange;
-                n = std::string(areas[rng.below(areas.size)]) + std::to_string(exchange) + random_digits(rng, 4);
+                n += std::to_string(exchange);
+                n += random_digits(rng, 4);
                 break;
             }
             case Country::GB:
-                n = landline ? std::string("20") + static_cast<char>("378"[rng.below(3)]) + random_digits(rng, 7)
-                             : std::string("7") + static_cast<char>('4' + rng.below(6)) + random_digits(rng, 8);
+                if (landline) {
+                    n = "20";
+                    n += "378"[rng.below(3)];
+                    n += random_digits(rng, 7);
+                } else {
+                    n = "7";
+                    n += static_cast<char>('4' + rng.below(6));
+                    n += random_digits(rng, 8);
+                }
                 break;
             case Country::FR:
-                n = landline ? std::string(1, static_cast<char>('1' + rng.below(5))) + random_digits(rng, 8)
-                             : std::string(1, rng.chance(0.7) ? '6' : '7') + random_digits(rng, 8);
+                n = landline ? static_cast<char>('1' + rng.below(5)) : (rng.chance(0.7) ? '6' : '7');
+                n += random_digits(rng, 8);
                 break;
             case Country::DE:
                 if (landline) {
-                    n = std::string(rng.chance(0.6) ? "30" : "89") + static_cast<char>('2' + rng.below(8)) + random_digits(rng, 7);
+                    n = rng.chance(0.6) ? "30" : "89";
+                    n += static_cast<char>('2' + rng.below(8));
+                    n += random_digits(rng, 7);
                 } else {
-                    const std::string pre = kDeMobile[rng.below(std::size(kDeMobile))];
-                    n = pre + static_cast<char>('1' + rng.below(9)) + random_digits(rng, pre[1] == '5' ? 7 : 6);
+                    n = kDeMobile[rng.below(std::size(kDeMobile))];
+                    const bool long_number = n[1] == '5';
+                    n += static_cast<char>('1' + rng.below(9));
+                    n += random_digits(rng, long_number ? 7 : 6);
                 }
                 break;
             case Country::ES:
-                n = landline ? std::string(rng.chance(0.6) ? "91" : "93") + static_cast<char>('2' + rng.below(8)) + random_digits(rng, 6)
-                             : std::string("6") + static_cast<char>('0' + rng.below(10)) + random_digits(rng, 7);
+                if (landline) {
+                    n = rng.chance(0.6) ? "91" : "93";
+                    n += static_cast<char>('2' + rng.below(8));
+                    n += random_digits(rng, 6);
+                } else {
+                    n = "6";
+                    n += static_cast<char>('0' + rng.below(10));
+                    n += random_digits(rng, 7);
+                }
                 break;
-            default: n = std::string(1, static_cast<char>('7' + rng.below(3))) + random_digits(rng, 9); break;
+            default:
+                n = static_cast<char>('7' + rng.below(3));
+                n += random_digits(rng, 9);
+                break;
         }
     } while (!claim(kKindPhone, n));
     return n;
@@ -845,7 +874,9 @@ std::string RealisticFactory::new_email(const RealPerson& p, Rng& rng, bool seco
                                                    : pick_weighted(email_domains(p.country), rng);
     std::string local;
     if (domain == "qq.com" && rng.chance(0.5)) {
-        local = std::to_string(rng.between(1, 9)) + random_digits(rng, rng.between(5, 9));
+        local = std::to_string(rng.between(1, 9));
+        const int more = rng.between(5, 9);
+        local += random_digits(rng, more);
     } else {
         switch (rng.below(7)) {
             case 0: local = f + "." + l; break;
@@ -856,7 +887,14 @@ std::string RealisticFactory::new_email(const RealPerson& p, Rng& rng, bool seco
             case 5: local = l + f.substr(0, 1); break;
             default: local = f + l.substr(0, 1); break;
         }
-        if (rng.chance(0.45)) local += rng.chance(0.5) ? std::to_string(p.birth.year) : random_digits(rng, rng.between(2, 3));
+        if (rng.chance(0.45)) {
+            if (rng.chance(0.5)) {
+                local += std::to_string(p.birth.year);
+            } else {
+                const int count = rng.between(2, 3);
+                local += random_digits(rng, count);
+            }
+        }
     }
     std::string address = local + "@" + domain;
     while (!claim(kKindEmail, address)) address = local + random_digits(rng, 3) + "@" + domain;
@@ -864,40 +902,59 @@ std::string RealisticFactory::new_email(const RealPerson& p, Rng& rng, bool seco
 }
 
 std::string RealisticFactory::new_id(const RealPerson& p, Rng& rng) {
+    auto two = [](int v) { return digits(static_cast<std::uint64_t>(v), 2); };
     std::string id;
     do {
+        id.clear();
         switch (p.country) {
             case Country::CN: {
                 const auto cities_cn = chinese_cities();
                 const ChineseCity& k = cities_cn[rng.skewed(cities_cn.size, 1.5)];
                 const Part d = part_at(k.districts, rng.below(part_count(k.districts)));
-                id = std::string(k.region4) + std::string(d.data, d.size) + digits(static_cast<std::uint64_t>(p.birth.year), 4) +
-                     digits(static_cast<std::uint64_t>(p.birth.month), 2) + digits(static_cast<std::uint64_t>(p.birth.day), 2) +
-                     digits(rng.below(100), 2) + std::to_string(rng.below(5) * 2 + (p.female ? 0 : 1));
+                id = k.region4;
+                id.append(d.data, d.size);
+                id += digits(static_cast<std::uint64_t>(p.birth.year), 4) + two(p.birth.month) + two(p.birth.day);
+                id += digits(rng.below(100), 2);
+                id += std::to_string(rng.below(5) * 2 + (p.female ? 0 : 1));  // 17th digit: odd for men
                 id += prc_id_check_character(id);
                 break;
             }
-            case Country::US: id = std::to_string(rng.between(100, 665)) + digits(static_cast<std::uint64_t>(rng.between(1, 99)), 2) + digits(static_cast<std::uint64_t>(rng.between(1, 9999)), 4); break;
+            case Country::US:
+                id = std::to_string(rng.between(100, 665));
+                id += two(rng.between(1, 99));
+                id += digits(static_cast<std::uint64_t>(rng.between(1, 9999)), 4);
+                break;
             case Country::GB: {
                 static constexpr char kLetters[] = "ABCEGHJKLMNPRSTWXYZ";
-                id = std::string(1, kLetters[rng.below(19)]) + kLetters[rng.below(19)] + random_digits(rng, 6) + static_cast<char>('A' + rng.below(4));
+                id = kLetters[rng.below(19)];
+                id += kLetters[rng.below(19)];
+                id += random_digits(rng, 6);
+                id += static_cast<char>('A' + rng.below(4));
                 break;
             }
-            case Country::FR: {
-                const std::string body = std::string(p.female ? "2" : "1") + digits(static_cast<std::uint64_t>(p.birth.year % 100), 2) +
-                                         digits(static_cast<std::uint64_t>(p.birth.month), 2) + digits(static_cast<std::uint64_t>(rng.between(1, 95)), 2) +
-                                         digits(static_cast<std::uint64_t>(rng.between(1, 999)), 3) + digits(static_cast<std::uint64_t>(rng.between(1, 999)), 3);
-                const std::uint64_t key = 97 - std::strtoull(body.c_str(), nullptr, 10) % 97;
-                id = body + digits(key, 2);
+            case Country::FR: {  // INSEE: sex, yy, mm, department, commune, order, key = 97 - n % 97
+                id = p.female ? "2" : "1";
+                id += two(p.birth.year % 100) + two(p.birth.month);
+                id += two(rng.between(1, 95));
+                id += digits(static_cast<std::uint64_t>(rng.between(1, 999)), 3);
+                id += digits(static_cast<std::uint64_t>(rng.between(1, 999)), 3);
+                id += digits(97 - std::strtoull(id.c_str(), nullptr, 10) % 97, 2);
                 break;
             }
-            case Country::DE: id = std::to_string(rng.between(1, 9)) + random_digits(rng, 10); break;
-            case Country::ES: {
+            case Country::DE:
+                id = std::to_string(rng.between(1, 9));
+                id += random_digits(rng, 10);
+                break;
+            case Country::ES: {  // DNI: 8 digits and the mod-23 letter
                 const std::uint64_t n = rng.below(100000000ull);
-                id = digits(n, 8) + "TRWAGMYFPDXBNJZSQVHLCKE"[n % 23];
+                id = digits(n, 8);
+                id += "TRWAGMYFPDXBNJZSQVHLCKE"[n % 23];
                 break;
             }
-            default: id = std::to_string(rng.between(2, 9)) + random_digits(rng, 11); break;
+            default:
+                id = std::to_string(rng.between(2, 9));
+                id += random_digits(rng, 11);
+                break;
         }
     } while (!claim(kKindId, id));
     return id;
