@@ -18,8 +18,16 @@
 
 namespace usermatch::generate {
 
+// 'clean': the original profile (Latin + Chinese, dense records, every copy keeps a strong key).
+// 'realistic': sparse, international records with hard pairs (see core/generate/realistic.hpp).
+enum class Preset : std::uint8_t { Clean = 0, Realistic };
+
+// "clean" / "realistic" (case-sensitive); throws Error(InvalidParameter) naming the valid presets.
+Preset parse_preset(std::string_view name);
+
 struct GeneratorOptions {
     std::uint64_t seed = 42;
+    Preset preset = Preset::Clean;
     double duplicate_rate = 0.3;  // expected fraction of records that are extra copies of an entity
     double chinese_share = 0.5;   // fraction of entities with Chinese names
     double corruption = 1.0;      // 0 = clean copies, 1 = default noise level, 2 = noisier (max 5)
@@ -29,6 +37,9 @@ struct UserRecord {
     std::string user_id;    // "u0000001"-style, unique, zero padded to >= 7 digits
     std::string entity_id;  // ground truth: records of one person share it ("e0000001")
     std::optional<std::string> full_name, phone, email, birth_date, id_number, city;  // nullopt = NULL
+    // Realistic preset only (always NULL with 'clean'): gender as written, street address, and
+    // the country (ISO 3166 alpha-2 mostly; sometimes missing, lower case or spelled out).
+    std::optional<std::string> gender, address, country;
 };
 
 // Largest n accepted. The generator keeps ~250 bytes of plan per record in memory (about
