@@ -2,6 +2,7 @@
 
 #include "core/errors.hpp"
 #include "pg/settings.hpp"
+#include "pg/source_expression.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -57,6 +58,7 @@ char* build_query(Oid relid, const ColumnRef* columns, int ncolumns) {
         ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
                         errmsg("\"%s\" is not a table, view or materialized view", relname)));
 
+    const char* qualified = quote_qualified_identifier(nspname, relname);
     StringInfoData sql;
     initStringInfo(&sql);
     appendStringInfoString(&sql, "SELECT ");
@@ -64,7 +66,9 @@ char* build_query(Oid relid, const ColumnRef* columns, int ncolumns) {
         const ColumnRef& ref = columns[i];
         if (i > 0) appendStringInfoString(&sql, ", ");
         if (ref.expression) {
-            appendStringInfo(&sql, "(%s)::pg_catalog.text", ref.expression);
+            // Checked by load_source to be exactly one value expression (check_source_expression).
+            // The newline ends a trailing "--" comment, as in the check.
+            appendStringInfo(&sql, "(%s\n)::pg_catalog.text", ref.expression);
             continue;
         }
         AttrNumber attnum = get_attnum(relid, ref.column);
@@ -89,16 +93,34 @@ char* build_query(Oid relid, const ColumnRef* columns, int ncolumns) {
         else
             appendStringInfo(&sql, "%s::pg_catalog.text", quoted);
     }
-    appendStringInfo(&sql, " FROM %s", quote_qualified_identifier(nspname, relname));
+    appendStringInfo(&sql, " FROM %s", qualified);
     return sql.data;
+}
+
+// Defence in depth before a row is read: the prepared query returns exactly ncolumns columns, all
+// of type text (fill_batch reads every column as text). Plain PostgreSQL code.
+void check_result_columns(TupleDesc desc, int ncolumns) {
+    if (desc == nullptr || desc->natts != ncolumns)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("usermatch: the query reading the source returns %d columns instead of %d",
+                               desc ? desc->natts : 0, ncolumns),
+                        errhint("Check the profile's field expressions with usermatch.validate_profile(spec, source).")));
+    for (int c = 0; c < ncolumns; ++c)
+        if (TupleDescAttr(desc, c)->atttypid != TEXTOID)
+            ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
+                            errmsg("usermatch: column %d of the query reading the source has type %s instead of text", c + 1,
+                                   format_type_be(TupleDescAttr(desc, c)->atttypid))));
 }
 
 // Copies one fetched batch into views (detoasting as needed). Plain PostgreSQL code: the vectors
 // are sized by the caller, so filling them cannot throw. Each tuple is deformed once
 // (SPI_getbinval per column would walk the tuple again for every column after a text one).
 int fill_batch(SPITupleTable* table, uint64 rows, int ncolumns, std::string_view* ids, engine::RawValue* values) {
-    Datum* datums = static_cast<Datum*>(palloc(sizeof(Datum) * ncolumns));
-    bool* nulls = static_cast<bool*>(palloc(sizeof(bool) * ncolumns));
+    check_result_columns(table->tupdesc, ncolumns);
+    // Sized from the tuples' own descriptor, whatever ncolumns says.
+    const int natts = table->tupdesc->natts;
+    Datum* datums = static_cast<Datum*>(palloc(sizeof(Datum) * natts));
+    bool* nulls = static_cast<bool*>(palloc(sizeof(bool) * natts));
     int null_id_row = 0;
     for (uint64 r = 0; r < rows; ++r) {
         heap_deform_tuple(table->vals[r], table->tupdesc, datums, nulls);
@@ -201,6 +223,24 @@ LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordS
     }
     const int ncolumns = static_cast<int>(refs.size());
     const ColumnRef* refs_data = refs.data();
+    // Each expression parsed on its own before the query is built: "1), (2" must not add columns.
+    // The error is copied into the transaction's context, which outlives SPI_finish on the way
+    // out (issue 7 item 2: pg_call copies into SPI's context, freed before the error is re-thrown).
+    bool any_expression = false;
+    for (const auto& ref : refs) any_expression |= ref.expression != nullptr;
+    if (any_expression) {
+        const std::string relname = relation_display_name(relid);
+        MemoryContext spi_context = MemoryContextSwitchTo(TopTransactionContext);
+        try {
+            for (const auto& ref : refs)
+                if (ref.expression)
+                    pg_call([&] { check_source_expression(relname.c_str(), ref.field, ref.expression); });
+        } catch (...) {
+            MemoryContextSwitchTo(spi_context);
+            throw;
+        }
+        MemoryContextSwitchTo(spi_context);
+    }
     MemoryContext batch_context = pg_call([] {
         return AllocSetContextCreate(CurrentMemoryContext, "usermatch source batch", ALLOCSET_DEFAULT_SIZES);
     });
@@ -208,7 +248,13 @@ LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordS
         char* query = build_query(relid, refs_data, ncolumns);
         SPIPlanPtr plan = SPI_prepare(query, 0, nullptr);
         if (!plan) elog(ERROR, "SPI_prepare failed for \"%s\": %s", query, SPI_result_code_string(SPI_result));
-        return SPI_cursor_open(nullptr, plan, nullptr, nullptr, true);
+        List* sources = SPI_plan_get_plan_sources(plan);
+        if (list_length(sources) != 1)
+            ereport(ERROR, (errcode(ERRCODE_SYNTAX_ERROR), errmsg("usermatch: the query reading the source is not one statement")));
+        check_result_columns(static_cast<CachedPlanSource*>(linitial(sources))->resultDesc, ncolumns);
+        Portal opened = SPI_cursor_open(nullptr, plan, nullptr, nullptr, true);
+        check_result_columns(opened->tupDesc, ncolumns);
+        return opened;
     });
 
     const std::size_t memory_limit = static_cast<std::size_t>(settings.memory_limit_kb) * 1024;
