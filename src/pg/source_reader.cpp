@@ -127,12 +127,23 @@ struct PartCost {
     // 1-8 MB, Latin and Han: 10-31x; ICU and pinyin forms hold several copies while they run).
     static constexpr std::size_t kWorkPerByte = 32;
 
-    // raw values held + the batch's normalised columns + their copy in the store + the values
-    // being normalised at once.
-    std::size_t bytes(std::size_t raw_bytes, std::size_t largest_value, uint64 rows) const {
-        const double held = static_cast<double>(raw_bytes) * (1.0 + 2.0 * store_per_raw_byte);
+    // Working memory already charged for the load (the allocator keeps what a worker thread freed
+    // for that thread, so it is charged once, at its largest, for the whole load).
+    std::size_t work_charged = 0;
+
+    // Working memory for normalising values up to largest_value on `rows` rows at once.
+    std::size_t work(std::size_t largest_value, uint64 rows) const {
         const std::size_t at_once = static_cast<std::size_t>(std::min<uint64>(threads, std::max<uint64>(rows, 1)));
-        return static_cast<std::size_t>(held) + at_once * kWorkPerByte * largest_value;
+        return at_once * kWorkPerByte * largest_value;
+    }
+    // The part itself: raw values held + the batch's normalised columns + their copy in the store.
+    std::size_t held(std::size_t raw_bytes) const {
+        return static_cast<std::size_t>(static_cast<double>(raw_bytes) * (1.0 + 2.0 * store_per_raw_byte));
+    }
+    // What a part needs beyond what is charged already.
+    std::size_t bytes(std::size_t raw_bytes, std::size_t largest_value, uint64 rows) const {
+        const std::size_t w = work(largest_value, rows);
+        return held(raw_bytes) + (w > work_charged ? w - work_charged : 0);
     }
 };
 
@@ -142,17 +153,18 @@ struct FillResult {
     std::size_t raw_bytes = 0;  // their values once detoasted, plus kValueOverhead each
     std::size_t largest_value = 0;
     bool null_id = false;       // the row after them has a NULL id
+    std::size_t too_large_row_bytes = 0;  // > 0: the first row alone would pass `available`
+    std::size_t too_large_needed = 0;     // what normalising it would need
 };
 
 // Copies fetched rows [first, end) into views (detoasting as needed) until the next row would take
-// the part's cost past `available`; at least one row. A row's size is read from its (possibly toasted)
-// datums BEFORE anything is detoasted, so when one row alone is too large the error (53200) comes
-// before its memory is allocated. Checks for interrupts every row. Plain PostgreSQL code: the
+// the part's cost past `available`. A row's size is read from its (possibly toasted) datums BEFORE
+// anything is detoasted, so when the first row alone is too large nothing is filled and the caller
+// raises 53200 before its memory is allocated. Checks for interrupts every row. Plain PostgreSQL code: the
 // vectors are sized by the caller, so filling them cannot throw. Each tuple is deformed once
 // (SPI_getbinval per column would walk the tuple again for every column after a text one).
 void fill_batch(SPITupleTable* table, uint64 first, uint64 end, int ncolumns, const PartCost* cost,
-                std::size_t available, const char* relname, const char* setting, std::string_view* ids, engine::RawValue* values,
-                FillResult* out) {
+                std::size_t available, std::string_view* ids, engine::RawValue* values, FillResult* out) {
     check_result_columns(table->tupdesc, ncolumns);
     // Sized from the tuples' own descriptor, whatever ncolumns says.
     const int natts = table->tupdesc->natts;
@@ -174,12 +186,11 @@ void fill_batch(SPITupleTable* table, uint64 first, uint64 end, int ncolumns, co
         }
         const std::size_t needed = cost->bytes(out->raw_bytes + row_bytes, largest, out->rows + 1);
         if (needed > available) {
-            if (out->rows > 0) break;  // the next part starts with this row
-            ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY),
-                            errmsg("usermatch: the normalised records of %s would need more than %s", relname, setting),
-                            errdetail("A row whose values take %zu kB once detoasted needs about %zu kB to be normalised; %zu kB of the limit remain.",
-                                      row_bytes / 1024, needed / 1024, available / 1024),
-                            errhint("Raise %s, or leave out or shorten such values through a view.", setting)));
+            if (out->rows == 0) {  // this row alone does not fit: the caller raises 53200
+                out->too_large_row_bytes = row_bytes;
+                out->too_large_needed = needed;
+            }
+            break;  // otherwise the next part starts with this row
         }
         const uint64 slot_row = out->rows;
         text* id = DatumGetTextPP(datums[0]);
@@ -327,6 +338,7 @@ LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordS
     std::vector<engine::RawValue> values;
     PartCost cost;
     cost.threads = runner.threads();
+    engine::MemoryCharge work_charge(&budget, 0, records_of.c_str());  // normalisers' working memory
     std::size_t raw_bytes_per_row = 0;  // 0 until the first part is read
     // Raw bytes a part may hold, for sizing fetches (the exact check is per row, in fill_batch).
     auto raw_allowance = [&] {
@@ -368,18 +380,28 @@ LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordS
             pg_call([&] {
                 // Detoasted copies live in batch_context, emptied once the store has copied the part.
                 MemoryContext caller = MemoryContextSwitchTo(batch_context);
-                fill_batch(table, next, fetched, ncolumns, cost_data, available, relname.c_str(), budget.setting().c_str(),
-                           ids_data, values_data, &filled);
+                fill_batch(table, next, fetched, ncolumns, cost_data, available, ids_data, values_data, &filled);
                 MemoryContextSwitchTo(caller);
             });
+            if (filled.too_large_row_bytes > 0)
+                throw Error(ErrorCode::OutOfMemory,
+                            "usermatch: " + records_of + " would need more than " + budget.setting(),
+                            "A row whose values take " + std::to_string(filled.too_large_row_bytes / 1024) +
+                                " kB once detoasted needs about " + std::to_string(filled.too_large_needed / 1024) +
+                                " kB to be normalised; " + std::to_string(available / 1024) + " kB of the limit remain.",
+                            "Raise " + budget.setting() + ", or leave out or shorten such values through a view.");
             if (filled.null_id)
                 throw Error(ErrorCode::NotNullViolation,
                             "id column \"" + profile.id_column + "\" of " + relname + " is NULL in a row",
                             {}, "Every record needs an id; filter such rows out with a view.");
             // The part's cost (raw values, normalised batch, working memory) is charged before it
             // is normalised; afterwards the store's growth is charged at its measured size.
-            engine::MemoryCharge part_charge(&budget, cost.bytes(filled.raw_bytes, filled.largest_value, filled.rows),
-                                             records_of.c_str());
+            const std::size_t work = cost.work(filled.largest_value, filled.rows);
+            if (work > cost.work_charged) {
+                work_charge.resize(work, records_of.c_str());
+                cost.work_charged = work;
+            }
+            engine::MemoryCharge part_charge(&budget, cost.held(filled.raw_bytes), records_of.c_str());
             const std::size_t before = store.memory_bytes();
             if (filled.rows == fetched) {
                 store.append_batch(ids, values, runner);
