@@ -2,14 +2,18 @@
 // (Latin and Chinese names, phones, emails, birth dates, ID numbers, with typos and variants).
 // preset 'clean' (default) keeps the original output; 'realistic' gives sparse international
 // records and also fills gender, address and country (NULL with 'clean').
+#include "core/engine/memory_budget.hpp"
 #include "core/generate/user_generator.hpp"
 #include "pg/datum.hpp"
+#include "pg/settings.hpp"
 #include "pg/srf.hpp"
 
 namespace {
 
-// The generator plans every entity up front (~250 bytes per record): cap what one call may ask.
+// The generator plans every entity up front (~250 bytes per record): cap what one call may ask,
+// and charge the plan to usermatch.memory_limit before it is made.
 constexpr int32 kMaxRowsPerCall = 10000000;
+constexpr std::size_t kPlanBytesPerRow = 256;
 
 // Puts one record into the tuplestore. Plain PostgreSQL code: no C++ objects are created here.
 void put_user(ReturnSetInfo* rsinfo, const usermatch::generate::UserRecord& user) {
@@ -52,6 +56,10 @@ USERMATCH_FUNCTION(usermatch_generate_users) {
     options.duplicate_rate = duplicate_rate;
     options.chinese_share = chinese_share;
     options.preset = preset;
+    usermatch::engine::MemoryBudget budget(static_cast<std::size_t>(usermatch::pg::settings.memory_limit_kb) * 1024,
+                                           "usermatch.memory_limit", "generate fewer rows per call.");
+    usermatch::engine::MemoryCharge plan_charge(&budget, static_cast<std::size_t>(rows) * kPlanBytesPerRow,
+                                                "the plan of generate_users");
     usermatch::generate::UserGenerator generator(static_cast<std::size_t>(rows), options);
     for (;;) {
         usermatch::pg::check_interrupts();

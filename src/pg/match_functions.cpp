@@ -96,8 +96,10 @@ Datum match_pairs(FunctionCallInfo fcinfo, const MatchArgs& args, bool link) {
     LoadedRun run = load_run(args, link);
     const engine::RecordStore& right = link ? *run.right : *run.left;
     PairSink sink(fcinfo, *run.left, right, /*order_ids=*/!link);
+    engine::RunOptions options = run_options(args);
+    options.budget = run.budget.get();
     const auto stats = engine::run(
-        run.profile, *run.left, link ? run.right.get() : nullptr, run_options(args),
+        run.profile, *run.left, link ? run.right.get() : nullptr, options,
         [&](const engine::MatchResult* rows, std::size_t n) { sink.emit(rows, n); }, pg::keep_going);
     report_oversized_blocks(run.profile, stats.oversized_blocks);
     return (Datum)0;
@@ -125,14 +127,25 @@ USERMATCH_FUNCTION(usermatch_clusters) {
     LoadedRun run = load_run(args, false);
 
     std::vector<engine::ClusterEdge> edges;
+    engine::RunOptions options = run_options(args);
+    options.budget = run.budget.get();
+    // The edge list is charged as it grows (before each growth), then the clustering's own arrays.
+    engine::MemoryCharge edges_charge(run.budget.get(), 0, "the edge list of clusters()");
     const auto stats = engine::run(
-        run.profile, *run.left, nullptr, run_options(args),
+        run.profile, *run.left, nullptr, options,
         [&](const engine::MatchResult* rows, std::size_t n) {
+            if (edges.size() + n > edges.capacity()) {
+                const std::size_t capacity = std::max(edges.size() + n, edges.capacity() * 2);
+                edges_charge.resize(capacity * sizeof(engine::ClusterEdge), "the edge list of clusters()");
+                edges.reserve(capacity);
+            }
             for (std::size_t i = 0; i < n; ++i) edges.push_back({rows[i].left, rows[i].right, rows[i].match_weight});
         },
         pg::keep_going);
     report_oversized_blocks(run.profile, stats.oversized_blocks);
     pg::check_interrupts();
+    engine::MemoryCharge cluster_charge(run.budget.get(), engine::cluster_memory_bound(run.left->size(), edges.size()),
+                                        "clustering");
     const engine::ClusterResult clusters = engine::cluster_records(run.profile, *run.left, nullptr, edges);
 
     auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
@@ -173,7 +186,7 @@ USERMATCH_FUNCTION(usermatch_estimate_comparisons) {
     pg::begin_materialized_srf(fcinfo);
     LoadedRun run = load_run(args, args.right != InvalidOid);
     engine::TaskRunner runner(static_cast<unsigned>(pg::settings.threads), pg::keep_going);
-    engine::CandidateGenerator generator(run.profile, *run.left, run.right.get(), runner);
+    engine::CandidateGenerator generator(run.profile, *run.left, run.right.get(), runner, run.budget.get());
     pg::RowSink sink(fcinfo);
     for (const auto& estimate : generator.estimate()) {
         const std::string rule = rule_text(run.profile, estimate.rule);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/engine/matcher.hpp"
+#include "core/engine/memory_budget.hpp"
 #include "core/engine/profile.hpp"
 #include "core/engine/record_store.hpp"
 #include "pg/guard.hpp"
@@ -24,8 +25,11 @@ struct MatchArgs {
 // argument positions (-1 = absent). Plain PostgreSQL code: call it before creating C++ objects.
 MatchArgs read_match_args(FunctionCallInfo fcinfo, const char* function, int right_arg, int min_probability_arg);
 
-// Profile plus the normalised records of one or two sources.
+// Profile plus the normalised records of one or two sources, and the run's memory budget
+// (usermatch.memory_limit), already charged with both stores; what the run builds next (blocking
+// index, term frequencies, cluster edges) is charged to the same budget.
 struct LoadedRun {
+    std::unique_ptr<engine::MemoryBudget> budget;
     engine::Profile profile;
     std::unique_ptr<engine::RecordStore> left;
     std::unique_ptr<engine::RecordStore> right;

@@ -159,9 +159,18 @@ USERMATCH_FUNCTION(usermatch_train_labels) {
         const std::string query = "SELECT id1::pg_catalog.text, id2::pg_catalog.text, is_match FROM " +
                                   pg::relation_display_name(labels_relation);
         const char* query_text = query.c_str();
+        const std::size_t query_prefix = query.find(" FROM ") + 6;
         const uint64 rows = pg::pg_call([&] {
             int rc = SPI_execute(query_text, true, 0);
             if (rc != SPI_OK_SELECT) elog(ERROR, "reading the labels failed: %s", SPI_result_code_string(rc));
+            // is_match is read as a bool: only a boolean column (or a domain over boolean) may be.
+            // A text 'false' must never count as a match.
+            const Oid match_type = SPI_gettypeid(SPI_tuptable->tupdesc, 3);
+            if (SPI_tuptable->tupdesc->natts != 3 || getBaseType(match_type) != BOOLOID)
+                ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
+                                errmsg("train_labels: column \"is_match\" of %s has type %s, not boolean", query_text + query_prefix,
+                                       format_type_be(match_type)),
+                                errhint("Cast it in a view, e.g. SELECT id1, id2, is_match::boolean AS is_match FROM ...")));
             return SPI_processed;
         });
         labels.resize(rows);

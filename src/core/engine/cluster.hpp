@@ -43,6 +43,10 @@ struct ClusterResult {
 ClusterResult cluster_records(const Profile& profile, const RecordStore& left, const RecordStore* right,
                               std::vector<ClusterEdge>& edges);
 
+// Upper bound of the bytes cluster_records allocates besides the edges it is given: union-find
+// arrays, per-node identifier lists (one or two per record in practice) and the members.
+inline std::size_t cluster_memory_bound(std::size_t nodes, std::size_t /*edges*/) { return nodes * 128; }
+
 // The record id of a node.
 std::string_view node_id(const RecordStore& left, const RecordStore* right, std::uint32_t node);
 

@@ -467,17 +467,22 @@ private:
         }
     }
 
+    // Each rule costs a key, a sort order and a pass over every record (12 bytes per record and
+    // rule in the blocking index): 3,000 rules over 20,000 rows took 751 MB. Cap them.
+    bool too_many_blocking_rules(const json& rules) {
+        if (rules.size() <= kMaxBlockingRules) return false;
+        add("$.blocking", "has " + std::to_string(rules.size()) + " rules; at most " +
+                              std::to_string(kMaxBlockingRules) + " are allowed");
+        return true;
+    }
+
     void blocking(const json& doc) {
         if (!doc.contains("blocking") || !doc["blocking"].is_array() || doc["blocking"].empty()) {
             add("$.blocking", "must be a non-empty array of rules (each an array of keys)");
             return;
         }
         const json& rules = doc["blocking"];
-        if (rules.size() > kMaxBlockingRules) {
-            add("$.blocking", "has " + std::to_string(rules.size()) + " rules; at most " +
-                                  std::to_string(kMaxBlockingRules) + " are allowed");
-            return;
-        }
+        if (too_many_blocking_rules(rules)) return;
         for (std::size_t r = 0; r < rules.size(); ++r) {
             std::string rp = "$.blocking[" + std::to_string(r) + "]";
             if (!rules[r].is_array() || rules[r].empty()) {
