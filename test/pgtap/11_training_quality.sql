@@ -3,8 +3,8 @@
 BEGIN;
 SELECT plan(14);
 
--- 1,500 people in 60 places, 1 to 3 records each; a third of the later records have a typo in a
--- name (NC-voter-like: names, suburb, postcode; namesakes in different places).
+-- 1,500 people in 300 suburbs (3 to a postcode), 1 to 3 records each; later records have a typo in a
+-- name or the suburb one time in six each (NC-voter-like: names, suburb, postcode).
 CREATE TABLE voters AS
 WITH person AS (
   SELECT g AS entity,
@@ -16,8 +16,9 @@ WITH person AS (
                 'hernandez','lopez','gonzalez','wilson','anderson','thomas','taylor','moore','jackson','martin',
                 'lee','perez','thompson','white','harris','sanchez','clark','ramirez','lewis','robinson',
                 'walker','young','allen','king','wright','scott','torres','nguyen','hill','flores'])
-           [1 + abs(hashint4(g * 7 + 2)) % 40] AS surname,
-         abs(hashint4(g * 7 + 3)) % 60 AS place
+           [1 + abs(hashint4(g * 7 + 2)) % 40]
+           || (ARRAY['', 'son', 'ley', 'ton', 'er', 'man', 'field', 'ford', 'wood', 'well'])[1 + abs(hashint4(g * 7 + 5)) % 10] AS surname,
+         abs(hashint4(g * 7 + 3)) % 300 AS place
   FROM generate_series(1, 1500) g
 ), rec AS (
   SELECT p.*, k FROM person p, generate_series(0, abs(hashint4(p.entity * 7 + 4)) % 3) k
@@ -25,7 +26,8 @@ WITH person AS (
 SELECT row_number() OVER (ORDER BY entity, k) AS id, entity,
        CASE WHEN k > 0 AND abs(hashint4(entity * 31 + k)) % 6 = 0 THEN overlay(given PLACING 'z' FROM 2 FOR 1) ELSE given END AS givenname,
        CASE WHEN k > 0 AND abs(hashint4(entity * 37 + k)) % 6 = 0 THEN overlay(surname PLACING 'q' FROM 3 FOR 1) ELSE surname END AS surname,
-       'town ' || place AS suburb, (27000 + place * 13)::text AS postcode
+       CASE WHEN k > 0 AND abs(hashint4(entity * 41 + k)) % 6 = 0 THEN 'twon ' ELSE 'town ' END || place AS suburb,
+       (27000 + place / 3 * 13)::text AS postcode
 FROM rec;
 CREATE VIEW voter_records AS SELECT id, givenname, surname, suburb, postcode FROM voters;
 

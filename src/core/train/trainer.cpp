@@ -307,13 +307,14 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
     // 6. Threshold "auto": the expected-F1 threshold of the kept model.
     t = Clock::now();
     if (o.auto_threshold && !out.kept_current) {
-        const engine::ExpectedF1 e = engine::expected_f1_threshold(out.profile, left, right, o.threads, o.keep_going);
+        const engine::ExpectedF1 e = engine::expected_f1_threshold(out.profile, left, right, o.threads, o.keep_going,
+                                                                   new_share * candidates);
         out.profile.threshold_auto = out.profile.threshold_resolved = true;
         out.profile.threshold = e.threshold;
         summary["threshold"] = {{"auto", e.threshold}, {"expected_f1", e.expected_f1},
                                 {"expected_precision", e.expected_precision},
                                 {"expected_recall", e.expected_recall}, {"expected_matches", e.expected_matches},
-                                {"candidate_pairs", e.candidate_pairs}};
+                                {"calibration_offset", e.calibration_offset}, {"candidate_pairs", e.candidate_pairs}};
     } else {
         summary["threshold"] = out.profile.threshold;
     }

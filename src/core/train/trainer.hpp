@@ -29,7 +29,9 @@
 //          says so ("kept_current": true).
 //   threshold  "auto" (unless TrainOptions::auto_threshold is false or the current profile was
 //          kept): the threshold maximising the expected F1 of the new model over all candidate
-//          pairs (engine/expected_f1.hpp), stored as {"auto": t}.
+//          pairs (engine/expected_f1.hpp), its probabilities first shifted by one weight offset so
+//          that they sum to the deterministic estimate of the matches among the candidates (the
+//          calibration the prior gives), stored as {"auto": t}.
 // Every probability is clamped to [1e-6, 1 - 1e-6]. Degenerate inputs (one row, a field always
 // NULL, a rule with no pairs, EM that does not converge) keep the previous values and add a
 // warning to the summary instead of producing NaN.
