@@ -23,15 +23,14 @@
 //          gives lambda ~ 1 with small "else" shares and is kept), or lambda in (0.35, 0.65) and
 //          above 4x its start (the "match" class swallowed a family of non-matches). A field no
 //          run estimated keeps its m. The log-likelihood of each run is reported.
-//   check  the new m/u/prior and the current ones are compared by the model's own mean
-//          log-likelihood on the held-back candidate pairs (no labels); when the new one is lower
+//   check  the new m/u and the current ones, each with the match share that fits it best on the
+//          fitted pairs, are compared by the model's own mean log-likelihood on the held-back
+//          candidate pairs (no labels); when the new one is lower
 //          the current m/u/prior and threshold are kept (the profile is unchanged) and the summary
 //          says so ("kept_current": true).
 //   threshold  "auto" (unless TrainOptions::auto_threshold is false or the current profile was
 //          kept): the threshold maximising the expected F1 of the new model over all candidate
-//          pairs (engine/expected_f1.hpp), its probabilities first shifted by one weight offset so
-//          that they sum to the deterministic estimate of the matches among the candidates (the
-//          calibration the prior gives), stored as {"auto": t}.
+//          pairs (engine/expected_f1.hpp), stored as {"auto": t}.
 // Every probability is clamped to [1e-6, 1 - 1e-6]. Degenerate inputs (one row, a field always
 // NULL, a rule with no pairs, EM that does not converge) keep the previous values and add a
 // warning to the summary instead of producing NaN.
