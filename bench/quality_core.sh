@@ -20,7 +20,6 @@ THREADS=${UM_THREADS:-2}
 mkdir -p "$TMP"
 
 # Preparation: headers where missing, NC voters' 5 parties unioned per corruption level.
-head -c 0 /dev/null
 { echo "rec_id, given_name, surname, street_number, address_1, address_2, suburb, postcode, state, date_of_birth, soc_sec_id"
   cat "$DATA/febrl_20k_zingg/febrl_20k_sample.csv"; } > "$TMP/febrl_20k.csv"
 for level in 20 40; do
