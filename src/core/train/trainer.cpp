@@ -82,9 +82,14 @@ EmResult match_share(const ComparisonVectors& v, const Table& m, const Table& u,
 // this is one class of mixed pairs, not of matches.
 constexpr double kMaxOneClassElse = 0.2;
 
-// The deterministic rule: every non-NULL field at its first level, at least two of them (all of
-// them when the profile has one field).
-bool deterministic(const std::int8_t* v, std::size_t nf) {
+// The deterministic rule: the fields of `fields` all at their first (exact) level; with no fields,
+// every non-NULL field at its first level, at least two of them (all when the profile has one).
+bool deterministic(const std::int8_t* v, std::size_t nf, const std::vector<std::size_t>& fields) {
+    if (!fields.empty()) {
+        for (std::size_t f : fields)
+            if (v[f] != 0) return false;
+        return true;
+    }
     std::size_t present = 0;
     for (std::size_t f = 0; f < nf; ++f) {
         if (v[f] < 0) continue;
@@ -95,17 +100,20 @@ bool deterministic(const std::int8_t* v, std::size_t nf) {
 }
 
 struct Deterministic {
-    double pairs = 0;             // pairs the rule accepts
-    std::vector<double> null_share;  // per field: share of the pairs with the field NULL
+    std::vector<std::size_t> fields;  // the rule (empty: every non-NULL field)
+    double pairs = 0;                 // pairs the rule accepts
+    double expected_false = 0;        // of those, expected non-matches (random agreement)
+    std::vector<double> null_share;   // per field: share of the pairs with the field NULL
 };
 
-Deterministic count_deterministic(const ComparisonVectors& v) {
+Deterministic count_deterministic(const ComparisonVectors& v, const std::vector<std::size_t>& fields) {
     const std::size_t nf = v.fields();
     Deterministic d;
+    d.fields = fields;
     d.null_share.assign(nf, 0);
     for (std::size_t k = 0; k < v.distinct(); ++k) {
         const std::int8_t* x = v.vector(k);
-        if (deterministic(x, nf)) d.pairs += v.count(k);
+        if (deterministic(x, nf, fields)) d.pairs += v.count(k);
         for (std::size_t f = 0; f < nf; ++f)
             if (x[f] < 0) d.null_share[f] += v.count(k);
     }
@@ -114,18 +122,54 @@ Deterministic count_deterministic(const ComparisonVectors& v) {
     return d;
 }
 
+// The smallest set of the most selective fields (lowest u of the exact level) whose exact agreement
+// is expected by chance (possible pairs x prod of P(both present) x u_exact) in at most 5% of the
+// candidate pairs that show it: a high-precision rule that keeps recall high by asking for few
+// fields. None -> the every-field rule.
+Deterministic choose_deterministic(const ComparisonVectors& fit, const Profile& p, const Table& u,
+                                   const std::vector<double>& random_present, double possible, double candidates) {
+    std::vector<std::size_t> order;
+    for (std::size_t f = 0; f < p.fields.size(); ++f)
+        if (p.fields[f].levels.size() >= 2 && !u[f].empty()) order.push_back(f);
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return u[a][0] < u[b][0]; });
+    std::vector<std::size_t> fields;
+    double chance = possible * (candidates > 0 ? fit.total() / candidates : 1);
+    for (std::size_t f : order) {
+        fields.push_back(f);
+        chance *= random_present[f] * u[f][0];
+        Deterministic d = count_deterministic(fit, fields);
+        if (d.pairs > 0 && chance <= 0.05 * d.pairs) {
+            d.expected_false = chance;
+            return d;
+        }
+    }
+    return count_deterministic(fit, {});
+}
+
 // P(deterministic rule | match) under m (NULL shares from the candidates), or the stated recall.
 double deterministic_recall(const Deterministic& d, const Table& m, const TrainOptions& o) {
     if (o.deterministic_recall > 0) return std::min(1.0, o.deterministic_recall);
     double r = 1;
-    for (std::size_t f = 0; f < m.size(); ++f)
-        if (!m[f].empty()) r *= d.null_share[f] + (1 - d.null_share[f]) * m[f][0];
+    if (!d.fields.empty()) {
+        for (std::size_t f : d.fields) r *= (1 - d.null_share[f]) * m[f][0];
+    } else {
+        for (std::size_t f = 0; f < m.size(); ++f)
+            if (!m[f].empty()) r *= d.null_share[f] + (1 - d.null_share[f]) * m[f][0];
+    }
     return std::max(r, 1e-6);
 }
 
 double share_from(const Deterministic& d, double recall, double pairs) {
-    if (!(pairs > 0) || d.pairs <= 0) return 0;
-    return std::min(0.5, std::max(1e-9, d.pairs / recall / pairs));
+    const double accepted = d.pairs - d.expected_false;
+    if (!(pairs > 0) || !(accepted > 0)) return 0;
+    return std::min(d.fields.empty() ? 0.5 : 0.95, std::max(1e-9, accepted / recall / pairs));
+}
+
+std::string rule_description(const Deterministic& d, const Profile& p) {
+    if (d.fields.empty()) return "every non-NULL field at its first level, at least two fields";
+    std::string s;
+    for (std::size_t f : d.fields) s += (s.empty() ? "" : " and ") + p.fields[f].name + " at " + p.fields[f].levels[0].name;
+    return s;
 }
 
 }  // namespace
@@ -143,12 +187,16 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
     std::vector<std::vector<bool>> floored(nf);
     for (std::size_t f = 0; f < nf; ++f) floored[f].assign(u[f].size(), false);
 
+    std::vector<double> random_present(nf, 1.0);  // share of random pairs with both values present
+
     // 1. u from random pairs.
     auto t = Clock::now();
     if (o.estimate_u) {
         LevelCounts counts = sample_level_counts(profile, left, right, o.max_pairs, o.seed, runner);
         if (counts.pairs == 0) warnings.push_back("fewer than two records: no pair to sample; u kept");
         else estimate_u(profile, counts, u, floored, warnings);
+        for (std::size_t f = 0; f < nf && counts.pairs > 0; ++f)
+            random_present[f] = static_cast<double>(counts.non_null[f]) / static_cast<double>(counts.pairs);
         summary["u"] = {{"pairs_sampled", counts.pairs}, {"exhaustive", counts.exhaustive}, {"seconds", since(t)}};
     }
     const double u_seconds = since(t);
@@ -159,7 +207,7 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
     ComparisonVectors held(nf);
     const ComparisonVectors fit = candidate_vectors(profile, left, right, runner, HeldBack::Split, &held);
     const double candidates = fit.total() + held.total();
-    const Deterministic det = count_deterministic(fit);
+    const Deterministic det = choose_deterministic(fit, profile, u, random_present, possible, candidates);
     const double start_recall = deterministic_recall(det, m_current, o);
     const double start_share = share_from(det, start_recall, fit.total());
 
@@ -175,7 +223,7 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
         Profile rule_profile = single_rule(profile, r);
         ComparisonVectors rule_held(nf);  // counted in candidate_pairs, not fitted
         ComparisonVectors v = candidate_vectors(rule_profile, left, right, runner, HeldBack::Split, &rule_held);
-        const Deterministic rule_det = count_deterministic(v);
+        const Deterministic rule_det = count_deterministic(v, det.fields);
         EmSettings s;
         s.m = m_current;
         s.u = u;
@@ -256,8 +304,9 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
         const double recall = deterministic_recall(det, m, o);
         new_share = share_from(det, recall, fit.total());
         const EmResult em_share = match_share(fit, m, u, o, new_share > 0 ? new_share : 0.5);
-        prior["deterministic_rule"] = "every non-NULL field at its first level, at least two fields";
+        prior["deterministic_rule"] = rule_description(det, profile);
         prior["deterministic_pairs"] = det.pairs;
+        prior["deterministic_expected_false"] = det.expected_false;
         prior["deterministic_recall"] = recall;
         prior["recall_stated"] = o.deterministic_recall > 0;
         prior["em_match_share"] = em_share.lambda;

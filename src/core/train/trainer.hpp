@@ -6,12 +6,15 @@
 //          u are renormalised.
 //   held back  about 1 pair in 5 of the candidates (a hash of the pair) is never fitted on.
 //   prior  from a high-precision deterministic rule, as Splink's
-//          estimate_probability_two_random_records_match: candidate pairs whose every non-NULL field
-//          reaches its first (exact) level, at least two of them, divided by the rule's recall
-//          P(rule | match) = prod_f (P(NULL) + P(not NULL) * m_f(exact)) (NULL shares among the
-//          candidates; m: the current m for EM's start, the final m for the stored prior; or
+//          estimate_probability_two_random_records_match: the smallest set of the most selective
+//          fields (lowest u of their first, exact, level) whose exact agreement chance explains at
+//          most 5% of the candidate pairs showing it (chance = possible pairs x prod P(both present)
+//          x u_exact); none -> every non-NULL field exact, at least two. Its recall
+//          P(rule | match) = prod_f P(present) x m_f(exact) (NULL shares among the candidates; m:
+//          the current m for EM's start, the final m for the stored prior; or
 //          TrainOptions::deterministic_recall when stated). Match share among the candidates
-//          lambda = that count / recall / candidates; prior = lambda * candidates / possible pairs.
+//          lambda = (pairs - chance) / recall / candidates (at most 0.95; 0.5 for the every-field
+//          rule); prior = lambda * candidates / possible pairs.
 //   m      by EM (em.hpp), ONE RUN PER BLOCKING RULE over that rule's candidate pairs, started at
 //          the current m and the rule's deterministic match share, with the rule's own fields left
 //          out (they agree by construction inside its blocks). A field's final m is the average of
