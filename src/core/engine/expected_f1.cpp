@@ -15,7 +15,7 @@ constexpr std::size_t kBins = static_cast<std::size_t>(2 * kMaxWeight * kBinsPer
 }  // namespace
 
 ExpectedF1 expected_f1_threshold(const Profile& profile, const RecordStore& left, const RecordStore* right,
-                                 unsigned threads, const KeepGoingFn& keep_going, double target_matches) {
+                                 unsigned threads, const KeepGoingFn& keep_going) {
     std::vector<double> count(kBins, 0), mass(kBins, 0);
     RunOptions options;
     options.threads = threads;
@@ -34,26 +34,6 @@ ExpectedF1 expected_f1_threshold(const Profile& profile, const RecordStore& left
         },
         keep_going);
     if (out.candidate_pairs == 0 || !(out.expected_matches > 0)) return out;
-    auto center = [](std::size_t bin) { return (static_cast<double>(bin) + 0.5) / kBinsPerBit - kMaxWeight; };
-    if (target_matches > 0 && target_matches < static_cast<double>(out.candidate_pairs)) {
-        auto total = [&](double offset) {
-            double sum = 0;
-            for (std::size_t bin = 0; bin < kBins; ++bin)
-                if (count[bin] > 0) sum += count[bin] * Scorer::probability(center(bin) + offset);
-            return sum;
-        };
-        double lo = -2 * kMaxWeight, hi = 2 * kMaxWeight;
-        for (int it = 0; it < 60; ++it) {
-            const double mid = (lo + hi) / 2;
-            (total(mid) < target_matches ? lo : hi) = mid;
-        }
-        out.calibration_offset = (lo + hi) / 2;
-        out.expected_matches = 0;
-        for (std::size_t bin = 0; bin < kBins; ++bin) {
-            mass[bin] = count[bin] > 0 ? count[bin] * Scorer::probability(center(bin) + out.calibration_offset) : 0;
-            out.expected_matches += mass[bin];
-        }
-    }
     double predicted = 0, tp = 0, best = -1;
     for (std::size_t bin = kBins; bin-- > 0;) {
         if (count[bin] == 0) continue;

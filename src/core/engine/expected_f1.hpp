@@ -5,13 +5,7 @@
 // and the threshold maximising E[F1] is chosen. Pairs are scored exactly as a run scores them
 // (prior, term frequencies), into a histogram of 1/64-bit match-weight bins (memory does not grow
 // with the pairs); the threshold is a bin's lower edge. Pairs outside the blocks do not count.
-//
-// Calibration (train): when the sum of p over the candidates disagrees with an independent count
-// of the matches among them (target_matches: train's deterministic-rule estimate), the evidence is
-// over- or under-counted (fields that agree together, such as a suburb and its postcode, add their
-// weights as if independent). Every match weight is then shifted by one offset so that the p sum to
-// target_matches, and the expected F1 is computed on the shifted p (the threshold is reported on
-// the unshifted scale the run uses).
+
 #pragma once
 
 #include "core/core_guard.hpp"
@@ -26,12 +20,11 @@ struct ExpectedF1 {
     double expected_f1 = 0;
     double expected_precision = 0;
     double expected_recall = 0;
-    double expected_matches = 0;     // sum of p over the candidate pairs (after calibration)
-    double calibration_offset = 0;   // bits added to every weight for the expected F1 (0: none)
+    double expected_matches = 0;     // sum of p over the candidate pairs
     std::uint64_t candidate_pairs = 0;
 };
 
 ExpectedF1 expected_f1_threshold(const Profile& profile, const RecordStore& left, const RecordStore* right,
-                                 unsigned threads, const KeepGoingFn& keep_going = {}, double target_matches = 0);
+                                 unsigned threads, const KeepGoingFn& keep_going = {});
 
 }  // namespace usermatch::engine

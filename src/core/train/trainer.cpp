@@ -359,8 +359,6 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
     // 6. Threshold "auto": the expected-F1 threshold of the kept model.
     t = Clock::now();
     if (o.auto_threshold && !out.kept_current) {
-        // No calibration target: shifting the weights to the deterministic count helped on names-only
-        // data but pushed FEBRL's thresholds to ~1 (bench/quality_core.sh); the raw probabilities are used.
         const engine::ExpectedF1 e = engine::expected_f1_threshold(out.profile, left, right, o.threads, o.keep_going);
         if (e.candidate_pairs > 0) {
             out.profile.threshold_auto = out.profile.threshold_resolved = true;
@@ -371,7 +369,7 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
         summary["threshold"] = {{"auto", e.threshold}, {"expected_f1", e.expected_f1},
                                 {"expected_precision", e.expected_precision},
                                 {"expected_recall", e.expected_recall}, {"expected_matches", e.expected_matches},
-                                {"calibration_offset", e.calibration_offset}, {"candidate_pairs", e.candidate_pairs}};
+                                {"candidate_pairs", e.candidate_pairs}};
     } else {
         summary["threshold"] = out.profile.threshold;
     }
