@@ -98,3 +98,7 @@ CREATE FUNCTION usermatch.generate_users(rows integer, seed bigint DEFAULT 42,
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000;
 COMMENT ON FUNCTION usermatch.generate_users(integer, bigint, double precision, double precision, text) IS
     'Deterministic user records with duplicates and ground truth (entity_id). preset ''clean'' (default): Latin and Chinese names, dense records; ''realistic'': sparse international records (national-format phones, households, namesakes, mixed date formats) and the gender, address and country columns';
+
+-- == training ==
+COMMENT ON FUNCTION usermatch.train(text, regclass, regclass, jsonb) IS
+    'Estimates u (random pairs), the prior (a deterministic rule over the candidate pairs), m (EM per blocking rule, started from that prior) and the threshold ("auto": the model''s own best expected F1), keeps the current weights when the new ones explain held-back candidate pairs worse, and stores a new profile version; returns a summary. Options: max_pairs, seed, max_iterations, tolerance, estimate_u, estimate_m, deterministic_recall, threshold ("auto" or "keep")';

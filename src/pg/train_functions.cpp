@@ -93,9 +93,16 @@ train::TrainOptions parse_train_options(const char* options_json) {
         } else if (key == "estimate_u" || key == "estimate_m") {
             if (!value.is_boolean()) throw bad("true or false");
             (key == "estimate_u" ? options.estimate_u : options.estimate_m) = value.get<bool>();
+        } else if (key == "deterministic_recall") {
+            if (!value.is_number() || !(value.get<double>() > 0 && value.get<double>() <= 1)) throw bad("a number in (0, 1]");
+            options.deterministic_recall = value.get<double>();
+        } else if (key == "threshold") {
+            if (!value.is_string() || (value != "auto" && value != "keep")) throw bad("\"auto\" or \"keep\"");
+            options.auto_threshold = value == "auto";
         } else {
             throw Error(ErrorCode::InvalidParameter, "train: unknown option \"" + key + "\"", {},
-                        "Options are max_pairs, seed, max_iterations, tolerance, estimate_u, estimate_m.");
+                        "Options are max_pairs, seed, max_iterations, tolerance, estimate_u, estimate_m, "
+                        "deterministic_recall, threshold.");
         }
     }
     options.threads = static_cast<unsigned>(pg::settings.threads);

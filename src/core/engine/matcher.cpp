@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/engine/expected_f1.hpp"
 #include "core/engine/scorer.hpp"
 #include "core/engine/task_runner.hpp"
 #include "core/errors.hpp"
@@ -38,7 +39,11 @@ RunStats run(const Profile& profile, const RecordStore& left, const RecordStore*
     stats.seconds_normalize = left.normalize_seconds() + (right ? right->normalize_seconds() : 0);
     stats.prior = effective_prior(profile, left.size(), right ? right->size() : left.size());
     const RecordStore& rstore = right ? *right : left;
-    const double min_p = options.min_probability.value_or(profile.threshold);
+    // An unresolved "threshold": "auto" costs one more scoring pass over the candidates.
+    const double min_p = options.min_probability ? *options.min_probability
+                         : profile.threshold_auto && !profile.threshold_resolved
+                             ? expected_f1_threshold(profile, left, right, options.threads, keep_going).threshold
+                             : profile.threshold;
     const double min_w = Scorer::weight_for_probability(min_p);
     // Term frequencies come from the records being matched (both sides for link).
     const bool any_tf = std::any_of(profile.fields.begin(), profile.fields.end(), [](const Field& f) { return f.tf; });

@@ -167,7 +167,7 @@ public:
         fields(doc);
         field_sources_and_regions(doc);
         blocking(doc);
-        if (doc.contains("threshold")) profile.threshold = probability(doc["threshold"], "$.threshold", 0.9);
+        if (doc.contains("threshold")) threshold(doc["threshold"]);
         if (doc.contains("prior")) profile.prior = probability(doc["prior"], "$.prior", 0.5);
         if (doc.contains("max_block_size"))
             profile.max_block_size = positive(doc["max_block_size"], "$.max_block_size", 2, 5000);
@@ -202,6 +202,20 @@ private:
             return fallback;
         }
         return p;
+    }
+
+    // A probability, "auto", or {"auto": probability} (auto, resolved by train).
+    void threshold(const json& v) {
+        if (v.is_string() && v.get<std::string>() == "auto") {
+            profile.threshold_auto = true;
+        } else if (v.is_object() && v.size() == 1 && v.contains("auto")) {
+            profile.threshold_auto = profile.threshold_resolved = true;
+            profile.threshold = probability(v["auto"], "$.threshold.auto", 0.9);
+        } else if (v.is_number()) {
+            profile.threshold = probability(v, "$.threshold", 0.9);
+        } else {
+            add("$.threshold", "must be a number between 0 and 1 exclusive, \"auto\", or {\"auto\": number}");
+        }
     }
 
     std::size_t positive(const json& v, const std::string& path, std::int64_t min, std::size_t fallback) {
@@ -650,7 +664,9 @@ std::string profile_to_json(const Profile& p) {
         blocking.push_back(rule);
     }
     doc["blocking"] = blocking;
-    doc["threshold"] = p.threshold;
+    if (!p.threshold_auto) doc["threshold"] = p.threshold;
+    else if (p.threshold_resolved) doc["threshold"] = {{"auto", p.threshold}};
+    else doc["threshold"] = "auto";
     doc["max_block_size"] = p.max_block_size;
     if (p.prior) doc["prior"] = *p.prior;
     doc["max_cluster_size"] = p.max_cluster_size;

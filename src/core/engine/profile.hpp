@@ -84,6 +84,11 @@ struct Profile {
     std::vector<std::string> extra_columns;
     std::vector<BlockingRule> blocking;
     double threshold = 0.9;
+    // "threshold": "auto" -> threshold_auto: the threshold that maximises the model's own expected
+    // F1 over the candidate pairs (expected_f1.hpp). train resolves it and stores {"auto": t}
+    // (threshold_resolved, threshold == t); an unresolved one is resolved by each run.
+    bool threshold_auto = false;
+    bool threshold_resolved = false;
     std::size_t max_block_size = 5000;
     // P(match) for a random pair. When absent the engine uses 1 / max(records on the larger side, 2)
     // at run time (see effective_prior).
