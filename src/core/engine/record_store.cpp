@@ -64,8 +64,8 @@ void mark_row(FieldColumn& c, bool is_null) {
 }
 
 // Fuzzy comparisons (Jaro-Winkler, OSA) cost len(a) * len(b): the code points they see are capped
-// so that a megabyte "name" cannot stall a run. Exact levels hash the whole value.
-constexpr std::size_t kMaxFuzzyCodePoints = 256;
+// (kMaxFuzzyCodePoints, record_store.hpp) so that a megabyte "name" cannot stall a run. Exact
+// levels hash the whole value.
 
 void append_name(const Field& f, std::string_view raw, FieldColumn& c, Scratch& s) {
     std::string norm = normalize::normalize_name(raw);
