@@ -131,7 +131,7 @@ USERMATCH_FUNCTION(usermatch_clusters) {
         pg::keep_going);
     report_oversized_blocks(run.profile, stats.oversized_blocks);
     pg::check_interrupts();
-    const engine::ClusterResult clusters = engine::cluster_records(run.profile, *run.left, nullptr, edges);
+    const engine::ClusterResult clusters = engine::cluster_records(run.profile, *run.left, nullptr, edges, pg::keep_going);
 
     auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
     const engine::RecordStore& store = *run.left;
