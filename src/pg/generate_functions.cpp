@@ -1,6 +1,7 @@
 // usermatch.generate_users: the project's deterministic generator of realistic user records
 // (Latin and Chinese names, phones, emails, birth dates, ID numbers, with typos and variants).
 #include "core/generate/user_generator.hpp"
+#include "pg/source_reader.hpp"  // keep_going
 #include "pg/datum.hpp"
 #include "pg/srf.hpp"
 
@@ -45,7 +46,8 @@ USERMATCH_FUNCTION(usermatch_generate_users) {
     options.seed = static_cast<std::uint64_t>(seed);
     options.duplicate_rate = duplicate_rate;
     options.chinese_share = chinese_share;
-    usermatch::generate::UserGenerator generator(static_cast<std::size_t>(rows), options);
+    // Planning 10,000,000 records takes ~25 s: it polls for a cancel (57014) as it goes.
+    usermatch::generate::UserGenerator generator(static_cast<std::size_t>(rows), options, usermatch::pg::keep_going);
     for (;;) {
         usermatch::pg::check_interrupts();
         const auto chunk = generator.next_chunk(4096);

@@ -52,7 +52,8 @@ struct UserGenerator::State {
     std::vector<std::uint64_t> order;  // (person index << 16) | copy, in output order
 };
 
-UserGenerator::UserGenerator(std::size_t n, const GeneratorOptions& options) : state_(std::make_unique<State>()) {
+UserGenerator::UserGenerator(std::size_t n, const GeneratorOptions& options, const std::function<bool()>& keep_going)
+    : state_(std::make_unique<State>()) {
     validate_generator_arguments(n, options);
     State& s = *state_;
     s.options = options;
@@ -61,7 +62,12 @@ UserGenerator::UserGenerator(std::size_t n, const GeneratorOptions& options) : s
 
     // People in creation order until their records add up to exactly n.
     detail::EntityFactory factory(options.seed, options.duplicate_rate, options.chinese_share);
+    auto poll = [&keep_going] {
+        if (keep_going && !keep_going())
+            throw Error(ErrorCode::QueryCanceled, "canceling usermatch computation on request");
+    };
     while (s.order.size() < n) {
+        if ((s.people.size() & 4095) == 0) poll();
         Entity person = factory.make(static_cast<std::uint32_t>(s.people.size()));
         const std::size_t room = n - s.order.size() - 1;
         if (person.extra_copies > room) person.extra_copies = static_cast<std::uint16_t>(room);
@@ -73,7 +79,10 @@ UserGenerator::UserGenerator(std::size_t n, const GeneratorOptions& options) : s
 
     // Fisher-Yates with our own PRNG: copies of one person end up far apart.
     detail::Rng rng(detail::derive_seed(options.seed, kStreamShuffle, n));
-    for (std::size_t i = s.order.size(); i > 1; --i) std::swap(s.order[i - 1], s.order[rng.below(i)]);
+    for (std::size_t i = s.order.size(); i > 1; --i) {
+        if ((i & 65535) == 0) poll();
+        std::swap(s.order[i - 1], s.order[rng.below(i)]);
+    }
 
     s.user_width = id_width(n);
     s.entity_width = id_width(s.people.size());
