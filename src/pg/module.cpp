@@ -1,4 +1,5 @@
 // Module entry: magic block, _PG_init, the GUCs every part of the glue reads.
+#include "core/normalize/normalize.hpp"
 #include "pg/settings.hpp"
 
 extern "C" {
@@ -30,4 +31,8 @@ extern "C" void _PG_init(void) {
                             "Worker threads used to compare candidate pairs (1 = compare on the backend's own thread).",
                             nullptr, &settings.threads, 2, 1, 64, PGC_USERSET, 0, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("usermatch");
+    // In the postmaster: every backend inherits the compiled ICU rules, so no engine task pays
+    // the ~0.3 s compile (which a cancel would have to wait for). A failure shows up later, with
+    // a clear error, when a normaliser creates its transliterator.
+    if (process_shared_preload_libraries_in_progress) (void)usermatch::normalize::warm_up_transliterators();
 }
