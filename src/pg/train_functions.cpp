@@ -265,6 +265,7 @@ std::vector<train::ColumnSample> sample_columns(Oid relid) {
         return SPI_processed;
     });
     for (std::size_t c = 0; c < columns.size(); ++c) {
+        pg::check_interrupts();
         auto& column = columns[c];
         column.rows = static_cast<std::size_t>(rows);
         std::size_t nulls = 0;
@@ -294,6 +295,7 @@ USERMATCH_FUNCTION(usermatch_suggest_profile) {
     const std::string relation = pg::relation_display_name(source);
     train::SuggestOptions options;
     options.link = link;
+    options.keep_going = pg::keep_going;
     const train::Suggestion suggestion = train::suggest_profile(columns, options);
     const std::string explanation = suggestion.explanation;
     pg::pg_call([&] { ereport(NOTICE, (errmsg("usermatch: suggested profile for %s", relation.c_str()), errdetail("%s", explanation.c_str()))); });
