@@ -48,7 +48,8 @@ struct UserGenerator::State {
     std::size_t position = 0;
     int user_width = 7;
     int entity_width = 7;
-    std::vector<Entity> people;
+    detail::TextArena texts;    // the people's e-mail addresses
+    std::vector<Entity> people;  // reserved for the expected count: regrowth moved millions at once
     std::vector<std::uint64_t> order;  // (person index << 16) | copy, in output order
 };
 
@@ -61,17 +62,19 @@ UserGenerator::UserGenerator(std::size_t n, const GeneratorOptions& options, con
     s.order.reserve(n);
 
     // People in creation order until their records add up to exactly n.
-    detail::EntityFactory factory(options.seed, options.duplicate_rate, options.chinese_share);
+    detail::EntityFactory factory(options.seed, options.duplicate_rate, options.chinese_share, s.texts, &keep_going);
+    // About n x (1 - duplicate_rate) people; the margin makes a regrowth (one long move) rare.
+    s.people.reserve(static_cast<std::size_t>(static_cast<double>(n) * (1.0 - options.duplicate_rate) * 1.02) + 64);
     auto poll = [&keep_going] {
         if (keep_going && !keep_going())
             throw Error(ErrorCode::QueryCanceled, "canceling usermatch computation on request");
     };
     while (s.order.size() < n) {
-        if ((s.people.size() & 4095) == 0) poll();
+        if ((s.people.size() & 1023) == 0) poll();
         Entity person = factory.make(static_cast<std::uint32_t>(s.people.size()));
         const std::size_t room = n - s.order.size() - 1;
         if (person.extra_copies > room) person.extra_copies = static_cast<std::uint16_t>(room);
-        if (person.extra_copies == 0) person.alt_email.clear();
+        if (person.extra_copies == 0) person.alt_email = {};
         for (std::uint32_t copy = 0; copy <= person.extra_copies; ++copy)
             s.order.push_back((static_cast<std::uint64_t>(person.index) << 16) | copy);
         s.people.push_back(std::move(person));
