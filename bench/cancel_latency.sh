@@ -88,7 +88,7 @@ for t in 50 300 1000 1500; do measure "clusters, $rows users" $t "SELECT count(*
 for t in 50 300 1000 1500; do measure "train, $rows users" $t "SELECT usermatch.train('latency', 'users')"; done
 for t in 25 50 100; do measure "suggest_profile, $rows users" $t "SELECT usermatch.suggest_profile('users')"; done
 for t in 25 50 100 200; do measure "estimate_comparisons, $rows users" $t "SELECT count(*) FROM usermatch.estimate_comparisons('latency', 'users')"; done
-for t in 100 500 2000; do measure "generate_users(10000000)" $t "SELECT count(*) FROM usermatch.generate_users(10000000)"; done
+for t in 100 500 2000 8000; do measure "generate_users(10000000)" $t "SELECT count(*) FROM usermatch.generate_users(10000000)"; done
 measure "clusters, 300 records, 2 alternating IDs (was 34.6 s)" 1000 "SELECT count(*) FROM usermatch.clusters('latency_person', 'one_person', 0)"
 measure "dedupe, id_number osa<=2 on 400 KB values (was 22.5 s)" 1000 "SELECT count(*) FROM usermatch.dedupe('latency_ids', 'huge_ids', 0)"
 measure "qgram_similarity q=1000, 300,000 chars (was minutes)" 1000 "SELECT usermatch.qgram_similarity(repeat('abcdef', 50000), repeat('abcdeg', 50000), 1000)"
