@@ -1,5 +1,6 @@
 #include "core/engine/profile.hpp"
 #include "core/errors.hpp"
+#include "timing.hpp"
 
 #include <gtest/gtest.h>
 
@@ -155,5 +156,5 @@ TEST(EngineProfile, ManyFieldsAreValidatedInLinearTimeOrRefused) {
     EXPECT_EQ(problems[0].problem, "has 1000 fields; at most 64 are allowed");
     EXPECT_EQ(problems[1].path, "$.fields[999].name");
     EXPECT_EQ(problems[1].problem, "duplicate field name \"f0\"");
-    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 2.0);
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 2.0 * kTimingSlack);
 }

@@ -1,4 +1,5 @@
 #include "core/normalize/normalize.hpp"
+#include "timing.hpp"
 
 #include <gtest/gtest.h>
 
@@ -200,7 +201,7 @@ TEST(NormalizeName, LongRunsOfCombiningMarksAreLinear) {
     const auto start = std::chrono::steady_clock::now();
     EXPECT_EQ(normalize_name(mixed + " Lopez"), "a lopez");
     EXPECT_EQ(normalize_name(tibetan), "x");
-    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 1.0);
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 1.0 * kTimingSlack);
     // Ordinary names with marks are unchanged; a run of exactly 30 and of 31 give the same result.
     EXPECT_EQ(normalize_name("Zoe\u0308 Bjo\u0308rk"), "zoe bjork");
     std::string thirty = "e", thirty_one = "e";
