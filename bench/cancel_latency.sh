@@ -51,16 +51,21 @@ CREATE TABLE many_fields AS
     FROM generate_series(1, 60000) AS i;
 -- How a statement ended and when, from the start of the enclosing statement (when
 -- statement_timeout started counting).
+-- The outer block catches a timeout that fires just after the statement finished.
 CREATE FUNCTION outcome(sql text, OUT how text, OUT ms double precision) AS \$\$
 BEGIN
     BEGIN
-        EXECUTE sql;
-        how := 'finished';
-    EXCEPTION
-        WHEN query_canceled THEN how := 'canceled';
-        WHEN OTHERS THEN how := 'error ' || SQLSTATE;
+        BEGIN
+            EXECUTE sql;
+            how := 'finished';
+        EXCEPTION
+            WHEN query_canceled THEN how := 'canceled';
+            WHEN OTHERS THEN how := 'error ' || SQLSTATE;
+        END;
+        ms := extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000;
+    EXCEPTION WHEN query_canceled THEN
+        ms := extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000;
     END;
-    ms := extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000;
 END \$\$ LANGUAGE plpgsql;
 SQL
 

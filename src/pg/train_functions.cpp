@@ -265,7 +265,6 @@ std::vector<train::ColumnSample> sample_columns(Oid relid) {
         return SPI_processed;
     });
     for (std::size_t c = 0; c < columns.size(); ++c) {
-        pg::check_interrupts();
         auto& column = columns[c];
         column.rows = static_cast<std::size_t>(rows);
         std::size_t nulls = 0;
