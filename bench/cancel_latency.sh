@@ -75,7 +75,8 @@ worst=0
 measure() {  # label, timeout in ms, query
   local label=$1 timeout=$2 query=$3 line how ms late
   line=$(PGOPTIONS="-c client_min_messages=warning" psql -X -q -At -F ' ' -d "$db" -c "SET statement_timeout = $timeout" \
-           -c "SELECT how, round(ms::numeric, 1) FROM outcome(\$q\$$query\$q\$)")
+           -c "SELECT how, round(ms::numeric, 1) FROM outcome(\$q\$$query\$q\$)") || line="failed -"
+
   how=${line% *}
   ms=${line##* }
   if [[ $how == canceled ]]; then
