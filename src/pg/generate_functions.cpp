@@ -4,6 +4,7 @@
 // records and also fills gender, address and country (NULL with 'clean').
 #include "core/engine/memory_budget.hpp"
 #include "core/generate/user_generator.hpp"
+#include "pg/source_reader.hpp"  // keep_going
 #include "pg/datum.hpp"
 #include "pg/settings.hpp"
 #include "pg/srf.hpp"
@@ -60,7 +61,8 @@ USERMATCH_FUNCTION(usermatch_generate_users) {
                                            "usermatch.memory_limit", "generate fewer rows per call.");
     usermatch::engine::MemoryCharge plan_charge(&budget, static_cast<std::size_t>(rows) * kPlanBytesPerRow,
                                                 "the plan of generate_users");
-    usermatch::generate::UserGenerator generator(static_cast<std::size_t>(rows), options);
+    // Planning 10,000,000 records takes ~25 s: it polls for a cancel (57014) as it goes.
+    usermatch::generate::UserGenerator generator(static_cast<std::size_t>(rows), options, usermatch::pg::keep_going);
     for (;;) {
         usermatch::pg::check_interrupts();
         const auto chunk = generator.next_chunk(4096);

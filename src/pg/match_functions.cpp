@@ -146,7 +146,7 @@ USERMATCH_FUNCTION(usermatch_clusters) {
     pg::check_interrupts();
     engine::MemoryCharge cluster_charge(run.budget.get(), engine::cluster_memory_bound(run.left->size(), edges.size()),
                                         "clustering");
-    const engine::ClusterResult clusters = engine::cluster_records(run.profile, *run.left, nullptr, edges);
+    const engine::ClusterResult clusters = engine::cluster_records(run.profile, *run.left, nullptr, edges, pg::keep_going);
 
     auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
     const engine::RecordStore& store = *run.left;

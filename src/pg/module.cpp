@@ -1,5 +1,6 @@
 // Module entry: magic block, _PG_init, the GUCs every part of the glue reads.
 #include "pg/guard.hpp"
+#include "core/normalize/normalize.hpp"
 #include "pg/settings.hpp"
 
 #include <algorithm>
@@ -102,4 +103,8 @@ extern "C" void _PG_init(void) {
                                &settings.trusted_profile_owners, "", PGC_USERSET, GUC_LIST_INPUT,
                                usermatch::pg::check_trusted_owners, nullptr, nullptr);
     MarkGUCPrefixReserved("usermatch");
+    // In the postmaster: every backend inherits the compiled ICU rules, so no engine task pays
+    // the ~0.3 s compile (which a cancel would have to wait for). A failure shows up later, with
+    // a clear error, when a normaliser creates its transliterator.
+    if (process_shared_preload_libraries_in_progress) (void)usermatch::normalize::warm_up_transliterators();
 }

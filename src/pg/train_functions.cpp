@@ -342,6 +342,7 @@ USERMATCH_FUNCTION(usermatch_suggest_profile) {
     const std::string relation = pg::relation_display_name(source);
     train::SuggestOptions options;
     options.link = link;
+    options.keep_going = pg::keep_going;
     const train::Suggestion suggestion = train::suggest_profile(columns, options);
     const std::string explanation = suggestion.explanation;
     pg::pg_call([&] { ereport(NOTICE, (errmsg("usermatch: suggested profile for %s", relation.c_str()), errdetail("%s", explanation.c_str()))); });

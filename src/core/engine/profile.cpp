@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <unordered_set>
 
 namespace usermatch::engine {
 
@@ -24,6 +25,9 @@ const Transform kTransforms[] = {
     Transform::Soundex,        Transform::DoubleMetaphone, Transform::Year, Transform::MonthDay,
     Transform::Prefix3,        Transform::DigitsLast4, Transform::Pinyin, Transform::Nickname,
     Transform::NationalNumber, Transform::Last8};
+
+// A spec with more fields than this is refused (54000) before its fields are examined.
+constexpr std::size_t kMaxFieldsExamined = 1000;
 
 std::string in_quotes(const std::string& s) { return "\"" + s + "\""; }
 
@@ -177,6 +181,7 @@ public:
 
 private:
     const std::vector<std::string>* columns_;
+    std::unordered_set<std::string> field_names_;  // names seen so far: duplicates in O(1)
 
     void add(std::string path, std::string problem) { problems.push_back({std::move(path), std::move(problem)}); }
 
@@ -247,6 +252,12 @@ private:
             return;
         }
         const json& arr = doc["fields"];
+        // Far past the limit the spec is not examined field by field (a problem row per field of a
+        // 60,000-field spec helps nobody, and every check would have to stay linear): refused whole.
+        if (arr.size() > kMaxFieldsExamined)
+            throw Error(ErrorCode::ProgramLimit,
+                        "matching profile has " + std::to_string(arr.size()) + " fields; at most 64 are allowed",
+                        "Specs of more than " + std::to_string(kMaxFieldsExamined) + " fields are refused without validation.");
         if (arr.size() > 64) add("$.fields", "has " + std::to_string(arr.size()) + " fields; at most 64 are allowed");
         for (std::size_t i = 0; i < arr.size(); ++i) field(arr[i], "$.fields[" + std::to_string(i) + "]");
         // Region columns become extra source columns, each read once, after the fields' values.
@@ -289,8 +300,7 @@ private:
             add(path + ".name", "must be a non-empty string");
         } else {
             out.name = f["name"].get<std::string>();
-            for (const Field& other : profile.fields)
-                if (other.name == out.name) add(path + ".name", "duplicate field name " + in_quotes(out.name));
+            if (!field_names_.insert(out.name).second) add(path + ".name", "duplicate field name " + in_quotes(out.name));
         }
         bool has_column = f.contains("column"), has_expr = f.contains("expression");
         if (has_column == has_expr) {

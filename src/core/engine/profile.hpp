@@ -102,7 +102,8 @@ struct Problem {
 };
 
 // Every problem of the profile at once (empty = valid). When `source_columns` is given, the id
-// column and every field column must be one of them.
+// column and every field column must be one of them. A spec of more than 1,000 fields (64 are
+// allowed) is not examined: both functions throw Error(ProgramLimit) at once.
 std::vector<Problem> validate_profile(std::string_view json,
                                       const std::vector<std::string>* source_columns = nullptr);
 

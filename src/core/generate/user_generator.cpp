@@ -56,12 +56,14 @@ struct UserGenerator::State {
     std::size_t position = 0;
     int user_width = 7;
     int entity_width = 7;
-    std::vector<Entity> people;                // clean preset
+    detail::TextArena texts;                      // the clean preset's e-mail addresses
+    std::vector<Entity> people;                   // clean preset, reserved for the expected count
     std::vector<detail::RealPerson> real_people;  // realistic preset
     std::vector<std::uint64_t> order;  // (person index << 16) | copy, in output order
 };
 
-UserGenerator::UserGenerator(std::size_t n, const GeneratorOptions& options) : state_(std::make_unique<State>()) {
+UserGenerator::UserGenerator(std::size_t n, const GeneratorOptions& options, const std::function<bool()>& keep_going)
+    : state_(std::make_unique<State>()) {
     validate_generator_arguments(n, options);
     State& s = *state_;
     s.options = options;
@@ -69,26 +71,37 @@ UserGenerator::UserGenerator(std::size_t n, const GeneratorOptions& options) : s
     s.order.reserve(n);
 
     // People in creation order until their records add up to exactly n.
+    auto poll = [&keep_going] {
+        if (keep_going && !keep_going())
+            throw Error(ErrorCode::QueryCanceled, "canceling usermatch computation on request");
+    };
     auto add_copies = [&s, n](std::uint32_t index, std::uint16_t& extra_copies) {
         const std::size_t room = n - s.order.size() - 1;
         if (extra_copies > room) extra_copies = static_cast<std::uint16_t>(room);
         for (std::uint32_t copy = 0; copy <= extra_copies; ++copy)
             s.order.push_back((static_cast<std::uint64_t>(index) << 16) | copy);
     };
+    // About n x (1 - duplicate_rate) people; the margin makes a regrowth (one long move) rare.
+    const std::size_t expected_people =
+        static_cast<std::size_t>(static_cast<double>(n) * (1.0 - options.duplicate_rate) * 1.02) + 64;
     if (options.preset == Preset::Realistic) {
         detail::RealisticFactory factory(options.seed, options.duplicate_rate, options.chinese_share);
+        s.real_people.reserve(expected_people);
         while (s.order.size() < n) {
+            if ((s.real_people.size() & 1023) == 0) poll();
             detail::RealPerson person = factory.make(static_cast<std::uint32_t>(s.real_people.size()));
             add_copies(person.index, person.extra_copies);
             if (person.extra_copies == 0) person.phone2.clear(), person.email2.clear(), person.moved = false;
             s.real_people.push_back(std::move(person));
         }
     } else {
-        detail::EntityFactory factory(options.seed, options.duplicate_rate, options.chinese_share);
+        detail::EntityFactory factory(options.seed, options.duplicate_rate, options.chinese_share, s.texts, &keep_going);
+        s.people.reserve(expected_people);
         while (s.order.size() < n) {
+            if ((s.people.size() & 1023) == 0) poll();
             Entity person = factory.make(static_cast<std::uint32_t>(s.people.size()));
             add_copies(person.index, person.extra_copies);
-            if (person.extra_copies == 0) person.alt_email.clear();
+            if (person.extra_copies == 0) person.alt_email = {};
             s.people.push_back(std::move(person));
         }
     }
@@ -96,7 +109,10 @@ UserGenerator::UserGenerator(std::size_t n, const GeneratorOptions& options) : s
 
     // Fisher-Yates with our own PRNG: copies of one person end up far apart.
     detail::Rng rng(detail::derive_seed(options.seed, kStreamShuffle, n));
-    for (std::size_t i = s.order.size(); i > 1; --i) std::swap(s.order[i - 1], s.order[rng.below(i)]);
+    for (std::size_t i = s.order.size(); i > 1; --i) {
+        if ((i & 65535) == 0) poll();
+        std::swap(s.order[i - 1], s.order[rng.below(i)]);
+    }
 
     s.user_width = id_width(n);
     s.entity_width = id_width(entities);

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,7 +56,10 @@ void validate_generator_arguments(std::size_t n, const GeneratorOptions& options
 // Not thread-safe; use one generator per thread.
 class UserGenerator {
 public:
-    UserGenerator(std::size_t n, const GeneratorOptions& options);
+    // Planning costs ~1 s per 400,000 records: `keep_going` (may be empty) is polled every few
+    // thousand entities / shuffle steps; when it returns false the constructor throws
+    // Error(QueryCanceled). It never changes the records produced.
+    UserGenerator(std::size_t n, const GeneratorOptions& options, const std::function<bool()>& keep_going = {});
     ~UserGenerator();
     UserGenerator(UserGenerator&&) noexcept;
     UserGenerator& operator=(UserGenerator&&) noexcept;
