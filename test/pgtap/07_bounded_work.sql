@@ -93,7 +93,9 @@ SELECT is((SELECT array_agg(path || ': ' || problem ORDER BY path) FROM usermatc
           ARRAY['$.fields: has 1000 fields; at most 64 are allowed', '$.fields[999].name: duplicate field name "f7"'],
           'up to 1,000 fields every problem is still listed, duplicates included');
 
--- 6. generate_users(10000000) planned for 25 s without checking for a cancel.
+-- 6. generate_users(10000000) planned for 25 s without checking for a cancel. Its plan (2.5 GB)
+-- must fit usermatch.memory_limit, or the budget refuses it before planning (53200).
+SET usermatch.memory_limit = '3GB';
 SET statement_timeout = '300ms';
 SELECT is((SELECT how FROM pg_temp.outcome($$SELECT count(*) FROM usermatch.generate_users(10000000)$$)),
           'canceled', 'generate_users(10000000) stops on statement_timeout');
@@ -102,6 +104,7 @@ SET statement_timeout = '300ms';
 SELECT cmp_ok((SELECT ms FROM pg_temp.outcome($$SELECT count(*) FROM usermatch.generate_users(10000000)$$)), '<', 1300::float8,
               'within a second of the timeout (was 25 s)');
 RESET statement_timeout;
+RESET usermatch.memory_limit;
 
 SELECT * FROM finish();
 ROLLBACK;
