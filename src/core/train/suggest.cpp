@@ -40,12 +40,14 @@
 #include "core/engine/profile.hpp"
 #include "core/engine/record_store.hpp"
 #include "core/errors.hpp"
+#include "core/normalize/normalize.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 #include <unordered_map>
 
 namespace usermatch::train {
@@ -153,15 +155,44 @@ std::string phone_region(const std::vector<std::string>& values) {
     return best;
 }
 
-bool month_first(const std::vector<std::string>& values) {
-    int day_first = 0, m_first = 0;
+// "DMY", "MDY", or "auto" when the column mixes orders: some x/y/yyyy values can only be day first
+// (27-06-1998) and others only month first (12/24/1975), each in at least 1% of the dated values.
+// Then every value is read per value (date_order "auto": ambiguous ones match in either order).
+const char* date_order(const std::vector<std::string>& values) {
+    int day_first = 0, m_first = 0, dated = 0;
     for (const auto& v : values) {
         int p[3];
-        if (v.find('/') == std::string::npos || !date_parts(v, p) || p[2] < 100) continue;  // only d/m/y vs m/d/y
-        day_first += p[0] > 12;
-        m_first += p[1] > 12;
+        if (!date_parts(v, p)) continue;
+        ++dated;
+        if (p[2] < 100) continue;  // only d/m/y vs m/d/y
+        day_first += p[0] > 12 && p[1] <= 12;
+        m_first += p[1] > 12 && p[0] <= 12;
     }
-    return m_first > day_first;
+    const int floor = std::max(1, dated / 100);
+    if (day_first >= floor && m_first >= floor) return "auto";
+    return m_first > day_first ? "MDY" : "DMY";
+}
+
+bool is_gender_code(const std::string& v) {
+    const std::string g = normalize::normalize_gender(v);
+    return g == "f" || g == "m";
+}
+
+// Regions of a country-like column, most frequent first (at most 5); empty when fewer than half
+// of its values name a country.
+std::vector<std::string> country_regions(const std::vector<std::string>& values) {
+    std::unordered_map<std::string, std::size_t> votes;
+    std::size_t known = 0;
+    for (const auto& v : values)
+        if (auto r = normalize::phone_region_of_country(v)) ++votes[*r], ++known;
+    std::vector<std::pair<std::size_t, std::string>> order;
+    for (const auto& [r, k] : votes) order.push_back({k, r});
+    std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+    std::vector<std::string> out;
+    if (values.empty() || known * 2 < values.size()) return out;
+    for (const auto& [k, r] : order)
+        if (out.size() < 5 && k * 100 >= values.size()) out.push_back(r);
+    return out;
 }
 
 enum class Role { None, Given, Family, Full };
@@ -172,6 +203,8 @@ struct Column {
     FieldType type = FieldType::Text;
     Role role = Role::None;
     std::string why;
+    std::string normalizer;  // "normalize" of the field: address / city / gender
+    bool code = false;       // postal code: levels exact, osa<=1
 };
 
 bool id_like_name(const std::string& n) {
@@ -213,11 +246,19 @@ Column classify(const ColumnSample& s) {
         set(FieldType::PersonName, "family name"), c.role = Role::Family;
     else if (has_any(n, {"name", "姓名"}) && !has_any(n, {"user", "login", "product", "company", "file", "street"}))
         set(FieldType::PersonName, "person name"), c.role = Role::Full;
-    else if (has_any(n, {"postcode", "zip", "postal", "street_number", "house", "state", "gender", "sex", "邮编",
-                         "性别"}))
+    else if (has_any(n, {"gender", "sex", "性别"}) || (s.distinct_share < 0.05 && share(v, is_gender_code) >= 0.8))
+        set(FieldType::Exact, "gender code"), c.normalizer = "gender";
+    else if (has_any(n, {"postcode", "zip", "postal", "邮编"}))
+        set(FieldType::Exact, "postal code"), c.code = true;
+    else if (has_any(n, {"street_number", "house", "state"}))
         set(FieldType::Exact, "code");
-    else if (has_any(n, {"city", "town", "suburb", "address", "place", "street", "province", "county", "城市", "地址",
-                         "省"}))
+    else if (has_any(n, {"country", "nation", "国家", "国籍"}))
+        set(FieldType::Exact, "country");
+    else if (has_any(n, {"address", "street", "地址", "住址"}))
+        set(FieldType::Text, "address"), c.normalizer = "address";
+    else if (has_any(n, {"city", "town", "suburb", "place", "城市", "城"}))
+        set(FieldType::Text, "city"), c.normalizer = "city";
+    else if (has_any(n, {"province", "county", "省"}))
         set(FieldType::Text, "place");
     else if (s.distinct_share < 0.05 && v.size() >= 50)
         set(FieldType::Exact, "few distinct values");
@@ -306,8 +347,27 @@ Suggestion suggest_profile(const std::vector<ColumnSample>& columns, const Sugge
         explain += "column " + c.sample->name + ": " + (c.use ? std::string(engine::field_type_name(c.type)) + " (" + c.why + ")" : c.why) + "\n";
         if (!c.use) continue;
         json f = {{"name", c.sample->name}, {"column", c.sample->name}, {"type", std::string(engine::field_type_name(c.type))}};
-        if (c.type == FieldType::Phone) f["region"] = phone_region(c.sample->values);
-        if (c.type == FieldType::Date) f["date_order"] = month_first(c.sample->values) ? "MDY" : "DMY";
+        if (c.type == FieldType::Phone) {
+            f["region"] = phone_region(c.sample->values);
+            // A country column: each record's region first, the column's common regions after.
+            for (const Column& other : cols) {
+                if (!other.use || other.why != "country") continue;
+                std::vector<std::string> regions = country_regions(other.sample->values);
+                if (regions.empty()) continue;
+                f["region_column"] = other.sample->name;
+                json rs = json::array();
+                for (const auto& r : regions)
+                    if (r != f["region"]) rs.push_back(r);
+                if (!rs.empty()) f["regions"] = rs;
+                explain += "phone " + c.sample->name + ": region_column " + other.sample->name + "\n";
+                break;
+            }
+        }
+        if (c.type == FieldType::Date) f["date_order"] = date_order(c.sample->values);
+        if (!c.normalizer.empty()) f["normalize"] = c.normalizer;
+        // Names: term frequencies, so a rare name counts and a common one (王伟, John Smith) does not.
+        if (c.type == FieldType::PersonName) f["tf"] = true;
+        if (c.code) f["levels"] = json::array({"exact", "osa<=1", "else"});
         fields.push_back(f);
         types.push_back(c.type);
         used.push_back(c.sample);
