@@ -181,10 +181,14 @@ TEST(SuggestProfile, RealColumnsMixedDatesGenderCountryPhones) {
         postcode.push_back(std::to_string(2000 + i % 300));
         address.push_back(std::to_string(i % 90 + 1) + " Main St");
     }
-    Suggestion s = suggest_profile({column("id", ids), column("first_name", first), column("surname", last),
-                                    column("birth", dob), column("gender", gender), column("country", country),
-                                    column("phone", phone), column("city", city), column("postcode", postcode),
-                                    column("address", address)});
+    std::vector<ColumnSample> cols = {column("id", ids), column("first_name", first), column("surname", last),
+                                      column("birth", dob), column("gender", gender), column("country", country),
+                                      column("phone", phone), column("city", city), column("postcode", postcode),
+                                      column("address", address)};
+    // A small table: names without term frequencies (a name's count would be its own duplicates).
+    EXPECT_EQ(nlohmann::json::parse(suggest_profile(cols).profile_json)["fields"][0].count("tf"), 0u);
+    for (auto& c : cols) c.rows = 60000;  // the sample of a large table
+    Suggestion s = suggest_profile(cols);
     nlohmann::json doc = nlohmann::json::parse(s.profile_json);
     std::map<std::string, nlohmann::json> f;
     for (const auto& x : doc["fields"]) f[x["name"].get<std::string>()] = x;
@@ -218,4 +222,35 @@ TEST(SuggestProfile, DatesOfOneOrderKeepThatOrder) {
         suggest_profile({column("id", ids), column("dob", dmy), column("date_of_birth", mdy)}).profile_json);
     EXPECT_EQ(doc["fields"][0]["date_order"], "DMY");
     EXPECT_EQ(doc["fields"][1]["date_order"], "MDY");
+}
+
+// Sampled rows kept as rows: records with only a name and records with only a phone are both
+// covered, and the coverage line is measured on those rows.
+TEST(SuggestProfile, SparseRowsMeasuredOnTheRows) {
+    ColumnSample id, name, phone;
+    id.name = "id", name.name = "full_name", phone.name = "phone";
+    id.type_name = name.type_name = phone.type_name = "text";
+    const std::size_t n = 400;
+    for (std::size_t r = 0; r < n; ++r) {
+        id.values.push_back("r" + std::to_string(r)), id.sample_row.push_back(r);
+        if (r % 2 == 0) name.values.push_back("person" + std::to_string(r % 97) + " family" + std::to_string(r % 89)), name.sample_row.push_back(r);
+        else phone.values.push_back("138" + std::to_string(10000000 + r * 7)), phone.sample_row.push_back(r);
+    }
+    for (ColumnSample* c : {&id, &name, &phone}) {
+        c->sample_rows = n;
+        c->rows = n;
+        std::set<std::string> d(c->values.begin(), c->values.end());
+        c->distinct_share = double(d.size()) / c->values.size();
+        c->null_share = 1 - double(c->values.size()) / n;
+    }
+    Suggestion s = suggest_profile({id, name, phone});
+    EXPECT_NE(s.explanation.find("measured on 400 sampled rows: 100.0% of records"), std::string::npos) << s.explanation;
+    nlohmann::json doc = nlohmann::json::parse(s.profile_json);
+    bool name_rule = false, phone_rule = false;
+    for (const auto& rule : doc["blocking"]) {
+        name_rule |= rule.size() == 1 && rule[0].get<std::string>().rfind("full_name", 0) == 0;
+        phone_rule |= rule.size() == 1 && rule[0].get<std::string>().rfind("phone", 0) == 0;
+    }
+    EXPECT_TRUE(name_rule) << s.profile_json;
+    EXPECT_TRUE(phone_rule) << s.profile_json;
 }
