@@ -86,11 +86,13 @@ std::vector<train::ColumnSample> column_samples(const Table& t, const Args& a) {
             ++seen;
             if (v.empty()) { ++nulls; continue; }
             s.values.push_back(v);
+            s.sample_row.push_back(seen - 1);
             distinct.insert(v);
         }
         s.null_share = seen ? double(nulls) / seen : 1;
         s.distinct_share = s.values.empty() ? 0 : double(distinct.size()) / s.values.size();
         s.rows = n;
+        s.sample_rows = seen;
         out.push_back(std::move(s));
     }
     return out;

@@ -318,9 +318,10 @@ std::vector<train::ColumnSample> sample_columns(Oid relid) {
         std::size_t nulls = 0;
         for (uint64 r = 0; r < fetched; ++r) {
             char* value = pg::pg_call([&] { return SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, (int)c + 1); });
-            if (value) column.values.emplace_back(value);
+            if (value) column.values.emplace_back(value), column.sample_row.push_back(static_cast<std::size_t>(r));
             else ++nulls;
         }
+        column.sample_rows = static_cast<std::size_t>(fetched);
         column.null_share = fetched ? static_cast<double>(nulls) / fetched : 1.0;
         std::vector<std::string> distinct = column.values;
         std::sort(distinct.begin(), distinct.end());

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <map>
 #include <random>
 #include <set>
 
@@ -176,4 +177,96 @@ TEST(SuggestProfile, KeepGoingStopsTheSuggestion) {
     EXPECT_EQ(polls, 3);
     o.keep_going = [] { return true; };  // polled but never stopping: the same suggestion
     EXPECT_EQ(suggest_profile(cols, o).profile_json, suggest_profile(cols).profile_json);
+}
+
+// Issue 8 item 7: columns as real sources write them.
+TEST(SuggestProfile, RealColumnsMixedDatesGenderCountryPhones) {
+    std::vector<std::string> ids, first, last, dob, gender, country, phone, city, postcode, address;
+    const char* dates[] = {"27-06-1998", "1991-05-20", "12/24/1975", "04/05/1990", "1975年4月12日", "13/01/1980"};
+    const char* genders[] = {"F", "female", "女", "FEMALE", "f", "M", "male", "男", "Herr", "W"};
+    const char* countries[] = {"France", "FR", "China", "CN", "Germany", "United Kingdom"};
+    for (int i = 0; i < 600; ++i) {
+        ids.push_back("u" + std::to_string(i));
+        first.push_back(std::string("given") + char('a' + i % 26) + std::to_string(i % 37));
+        last.push_back(std::string("family") + char('a' + i % 23) + std::to_string(i % 41));
+        dob.push_back(dates[i % 6]);
+        gender.push_back(genders[i % 10]);
+        country.push_back(countries[i % 6]);
+        phone.push_back("06 85 98 " + std::to_string(10 + i % 90) + " " + std::to_string(10 + (i / 90) % 90));
+        city.push_back(i % 2 ? "北京市" : "Beijing");
+        postcode.push_back(std::to_string(2000 + i % 300));
+        address.push_back(std::to_string(i % 90 + 1) + " Main St");
+    }
+    std::vector<ColumnSample> cols = {column("id", ids), column("first_name", first), column("surname", last),
+                                      column("birth", dob), column("gender", gender), column("country", country),
+                                      column("phone", phone), column("city", city), column("postcode", postcode),
+                                      column("address", address)};
+    // A small table: names without term frequencies (a name's count would be its own duplicates).
+    EXPECT_EQ(nlohmann::json::parse(suggest_profile(cols).profile_json)["fields"][0].count("tf"), 0u);
+    for (auto& c : cols) c.rows = 60000;  // the sample of a large table
+    Suggestion s = suggest_profile(cols);
+    nlohmann::json doc = nlohmann::json::parse(s.profile_json);
+    std::map<std::string, nlohmann::json> f;
+    for (const auto& x : doc["fields"]) f[x["name"].get<std::string>()] = x;
+    EXPECT_EQ(f["birth"]["date_order"], "auto") << s.explanation;
+    EXPECT_EQ(f["gender"]["normalize"], "gender");
+    EXPECT_EQ(f["gender"]["type"], "exact");
+    EXPECT_EQ(f["phone"]["region_column"], "country");
+    ASSERT_TRUE(f["phone"].contains("regions"));
+    EXPECT_NE(f["phone"]["regions"].dump().find("FR"), std::string::npos);
+    EXPECT_EQ(f["city"]["normalize"], "city");
+    EXPECT_EQ(f["address"]["normalize"], "address");
+    EXPECT_EQ(f["postcode"]["levels"], nlohmann::json::array({"exact", "osa<=1", "else"}));
+    EXPECT_EQ(f["first_name"]["tf"], true);
+    EXPECT_EQ(f["surname"]["tf"], true);
+    // The profile is usable: a store reads every column.
+    Profile p = parse_profile(s.profile_json);
+    EXPECT_EQ(p.fields.size(), 9u);
+}
+
+TEST(SuggestProfile, DatesOfOneOrderKeepThatOrder) {
+    std::vector<std::string> ids, dmy, mdy;
+    for (int i = 0; i < 300; ++i) {
+        ids.push_back(std::to_string(i));
+        char b[32];
+        std::snprintf(b, sizeof b, "%02d/%02d/19%02d", 1 + i % 28, 1 + i % 12, 50 + i % 40);
+        dmy.push_back(b);
+        std::snprintf(b, sizeof b, "%02d/%02d/19%02d", 1 + i % 12, 1 + i % 28, 50 + i % 40);
+        mdy.push_back(b);
+    }
+    nlohmann::json doc = nlohmann::json::parse(
+        suggest_profile({column("id", ids), column("dob", dmy), column("date_of_birth", mdy)}).profile_json);
+    EXPECT_EQ(doc["fields"][0]["date_order"], "DMY");
+    EXPECT_EQ(doc["fields"][1]["date_order"], "MDY");
+}
+
+// Sampled rows kept as rows: records with only a name and records with only a phone are both
+// covered, and the coverage line is measured on those rows.
+TEST(SuggestProfile, SparseRowsMeasuredOnTheRows) {
+    ColumnSample id, name, phone;
+    id.name = "id", name.name = "full_name", phone.name = "phone";
+    id.type_name = name.type_name = phone.type_name = "text";
+    const std::size_t n = 400;
+    for (std::size_t r = 0; r < n; ++r) {
+        id.values.push_back("r" + std::to_string(r)), id.sample_row.push_back(r);
+        if (r % 2 == 0) name.values.push_back("person" + std::to_string(r % 97) + " family" + std::to_string(r % 89)), name.sample_row.push_back(r);
+        else phone.values.push_back("138" + std::to_string(10000000 + r * 7)), phone.sample_row.push_back(r);
+    }
+    for (ColumnSample* c : {&id, &name, &phone}) {
+        c->sample_rows = n;
+        c->rows = n;
+        std::set<std::string> d(c->values.begin(), c->values.end());
+        c->distinct_share = double(d.size()) / c->values.size();
+        c->null_share = 1 - double(c->values.size()) / n;
+    }
+    Suggestion s = suggest_profile({id, name, phone});
+    EXPECT_NE(s.explanation.find("measured on 400 sampled rows: 100.0% of records"), std::string::npos) << s.explanation;
+    nlohmann::json doc = nlohmann::json::parse(s.profile_json);
+    bool name_rule = false, phone_rule = false;
+    for (const auto& rule : doc["blocking"]) {
+        name_rule |= rule.size() == 1 && rule[0].get<std::string>().rfind("full_name", 0) == 0;
+        phone_rule |= rule.size() == 1 && rule[0].get<std::string>().rfind("phone", 0) == 0;
+    }
+    EXPECT_TRUE(name_rule) << s.profile_json;
+    EXPECT_TRUE(phone_rule) << s.profile_json;
 }

@@ -170,7 +170,8 @@ __attribute__((always_inline)) inline bool holds(const Level& level, std::size_t
             if (date_fits_text(x) && date_fits_text(y))
                 return date_osa_within(x, y, static_cast<std::size_t>(level.param));
         }
-        if (type == FieldType::IdNumber || type == FieldType::Email || type == FieldType::Date)  // date: yyyy-mm-dd
+        if (type == FieldType::IdNumber || type == FieldType::Email || type == FieldType::Date ||
+            type == FieldType::Exact)  // date: yyyy-mm-dd
             return osa_within(A.norm[a], B.norm[b], static_cast<std::size_t>(level.param));
         return osa_within(A.cps[a], B.cps[b], static_cast<std::size_t>(level.param));
     case Condition::DayMonthSwapped: {

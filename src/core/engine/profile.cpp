@@ -294,7 +294,8 @@ private:
             return;
         }
         static const char* const kKeys[] = {"name", "column", "expression", "type", "region", "regions",
-                                            "region_column", "date_order", "levels", "m", "u", "tf"};
+                                            "region_column", "date_order", "levels", "m", "u", "tf",
+                                            "normalize"};
         unknown_keys(f, path, kKeys, std::size(kKeys));
         if (!f.contains("name") || !f["name"].is_string() || f["name"].get<std::string>().empty()) {
             add(path + ".name", "must be a non-empty string");
@@ -375,8 +376,18 @@ private:
             const json& d = f["date_order"];
             if (d == "DMY") out.date_order = DateOrder::DayFirst;
             else if (d == "MDY") out.date_order = DateOrder::MonthFirst;
-            else add(path + ".date_order", "must be \"DMY\" or \"MDY\"");
+            else if (d == "auto") out.date_order = DateOrder::Auto;
+            else add(path + ".date_order", "must be \"DMY\", \"MDY\" or \"auto\"");
             if (type_ok && out.type != FieldType::Date) add(path + ".date_order", "only applies to a date field");
+        }
+        if (f.contains("normalize")) {
+            const json& n = f["normalize"];
+            if (n == "address") out.normalizer = Normalizer::Address;
+            else if (n == "city") out.normalizer = Normalizer::City;
+            else if (n == "gender") out.normalizer = Normalizer::Gender;
+            else add(path + ".normalize", "must be \"address\", \"city\" or \"gender\"");
+            if (type_ok && out.type != FieldType::Text && out.type != FieldType::Exact)
+                add(path + ".normalize", "only applies to a text or exact field");
         }
         if (f.contains("tf")) {
             if (!f["tf"].is_boolean()) add(path + ".tf", "must be true or false");
@@ -653,7 +664,10 @@ std::string profile_to_json(const Profile& p) {
         if (f.type == FieldType::Phone) jf["region"] = f.region;
         if (!f.regions.empty()) jf["regions"] = f.regions;
         if (!f.region_column.empty()) jf["region_column"] = f.region_column;
-        if (f.type == FieldType::Date) jf["date_order"] = f.date_order == DateOrder::DayFirst ? "DMY" : "MDY";
+        if (f.type == FieldType::Date)
+            jf["date_order"] = f.date_order == DateOrder::DayFirst ? "DMY" : f.date_order == DateOrder::MonthFirst ? "MDY" : "auto";
+        if (f.normalizer != Normalizer::None)
+            jf["normalize"] = f.normalizer == Normalizer::Address ? "address" : f.normalizer == Normalizer::City ? "city" : "gender";
         json names = json::array(), m = json::array(), u = json::array();
         for (const Level& l : f.levels) {
             names.push_back(l.name);

@@ -42,7 +42,19 @@ struct Level {
     double u = 0.5;    // P(level | records do not match)
 };
 
-enum class DateOrder : std::uint8_t { DayFirst, MonthFirst };
+// Auto: each value read as written when its order is unambiguous (27-06-1998, 1991-05-20,
+// 1975年4月12日); a date whose day and month are both <= 12 (04/05/1990, and 1990-04-05 too) is
+// stored with the smaller of the two as the month, so either order of it compares equal.
+enum class DateOrder : std::uint8_t { DayFirst, MonthFirst, Auto };
+
+// A value normaliser applied before a text or exact field's own normalisation ("normalize" key):
+//   address: number groups and words, abbreviations expanded (St -> street, Apt. -> apt), Chinese
+//            unit markers (栋 号楼 单元 室 号 ...) turned into separators: 金色家园38-4-401 =
+//            金色家园38栋4单元401室 (normalize::normalize_address)
+//   city:    市/省/区/县 suffixes removed, Han to pinyin, spaces removed, common abbreviations
+//            (NYC, SF, San Fran): 北京 = 北京市 = Beijing (normalize::normalize_city)
+//   gender:  f / m from F, female, 女, Frau, W, M, male, 男, Herr ... (normalize::normalize_gender)
+enum class Normalizer : std::uint8_t { None, Address, City, Gender };
 
 struct Field {
     std::string name;
@@ -55,6 +67,7 @@ struct Field {
                                                 // tried first (normalize::phone_region_of_country)
     int region_value = -1;                      // phone: index of region_column in a record's values
     DateOrder date_order = DateOrder::DayFirst; // date
+    Normalizer normalizer = Normalizer::None;   // text / exact: "normalize"
     std::vector<Level> levels;                  // ordered; the last one is always Condition::Else
     bool tf = false;                            // term-frequency adjustment (carried, no effect yet)
 };

@@ -113,7 +113,7 @@ bool condition_allowed(FieldType type, Condition c) {
         return c == C::Exact || c == C::DayMonthSwapped || c == C::OneComponentOff || c == C::WithinOneYear ||
                c == C::OsaAtMost;
     case FieldType::IdNumber: return c == C::Exact || c == C::OsaAtMost;
-    case FieldType::Exact: return c == C::Exact;
+    case FieldType::Exact: return c == C::Exact || c == C::OsaAtMost;  // osa<=1: one character off (postcodes)
     case FieldType::Number: return c == C::Exact || c == C::WithinPercent;
     }
     return false;

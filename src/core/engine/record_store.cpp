@@ -68,7 +68,20 @@ void mark_row(FieldColumn& c, bool is_null) {
 // (kMaxFuzzyCodePoints, record_store.hpp) so that a megabyte "name" cannot stall a run. Exact
 // levels hash the whole value.
 
-void append_name(const Field& f, std::string_view raw, FieldColumn& c, Scratch& s) {
+// The field's "normalize" value normaliser (address / city / gender), or the text as it is.
+std::string_view apply_normalizer(const Field& f, std::string_view raw, std::string& buf) {
+    switch (f.normalizer) {
+    case Normalizer::None: return raw;
+    case Normalizer::Address: buf = normalize::normalize_address(raw); break;
+    case Normalizer::City: buf = normalize::normalize_city(raw); break;
+    case Normalizer::Gender: buf = normalize::normalize_gender(raw); break;
+    }
+    return buf;
+}
+
+void append_name(const Field& f, std::string_view raw_in, FieldColumn& c, Scratch& s) {
+    std::string converted;
+    const std::string_view raw = apply_normalizer(f, raw_in, converted);
     std::string norm = normalize::normalize_name(raw);
     if (norm.empty()) {
         push_null(c);
@@ -171,9 +184,11 @@ std::optional<normalize::Date> components_of_invalid_iso_date(std::string_view s
 }
 
 void append_date(const Field& f, std::string_view raw, FieldColumn& c) {
-    auto order = f.date_order == DateOrder::DayFirst ? normalize::DateOrder::DayFirst : normalize::DateOrder::MonthFirst;
+    auto order = f.date_order == DateOrder::MonthFirst ? normalize::DateOrder::MonthFirst : normalize::DateOrder::DayFirst;
     std::optional<normalize::Date> d = normalize::parse_date(trim(raw), order);
     if (!d) d = components_of_invalid_iso_date(trim(raw));
+    if (d && f.date_order == DateOrder::Auto && d->month <= 12 && d->day <= 12 && d->day < d->month)
+        std::swap(d->day, d->month);  // either order of an ambiguous date: the smaller is the month
     if (!d) {
         push_null(c);
         mark_row(c, true);
@@ -209,8 +224,9 @@ void append_id_number(std::string_view raw, FieldColumn& c, Scratch& s) {
     mark_row(c, false);
 }
 
-void append_exact(std::string_view raw, FieldColumn& c) {
-    std::string_view v = trim(raw);
+void append_exact(const Field& f, std::string_view raw, FieldColumn& c) {
+    std::string converted;
+    std::string_view v = trim(apply_normalizer(f, raw, converted));
     if (v.empty()) {
         push_null(c);
         mark_row(c, true);
@@ -277,7 +293,7 @@ void append_normalized(const Field& f, RawValue raw, FieldColumn& c, RawValue re
     case FieldType::Email: append_email(*raw, c, s); break;
     case FieldType::Date: append_date(f, *raw, c); break;
     case FieldType::IdNumber: append_id_number(*raw, c, s); break;
-    case FieldType::Exact: append_exact(*raw, c); break;
+    case FieldType::Exact: append_exact(f, *raw, c); break;
     case FieldType::Number: append_number(*raw, c, s); break;
     }
 }

@@ -64,6 +64,20 @@ std::optional<std::string> phone_region_of_country(std::string_view country);
 // True when normalize_phone accepts `region` (two letters, either case, a region libphonenumber knows).
 bool phone_region_known(std::string_view region);
 
+// Value normalisers of codes.cpp (a profile field's "normalize"); never throw, "" stays "".
+// normalize_address: normalize_name, then tokens of words and number groups with Chinese unit
+//   markers (栋 号楼 单元 室 号 层 楼 弄) and '#' as separators, leading zeros dropped, common
+//   abbreviations expanded (St -> street, Rd -> road, Ave -> avenue, Apartment/Flat -> apt):
+//   "金色家园38-4-401" and "金色家园38栋4单元401室" -> "金色家园 38 4 401"; "Apt. 5A" = "Apt 5A".
+// normalize_city: 市/省/区/县 suffixes removed and Han to pinyin (北京 = 北京市 = Beijing ->
+//   "beijing"), a small table of abbreviations and old names (NYC -> new york, San Fran, SF ->
+//   san francisco, Peking -> beijing), St/Ft/Mt prefixes expanded, " city" dropped, spaces removed.
+// normalize_gender: "f" for F, female, Frau, W, 女, Mrs ...; "m" for M, male, Herr, 男, Mr ...;
+//   any other value normalize_name'd.
+std::string normalize_address(std::string_view text);
+std::string normalize_city(std::string_view text);
+std::string normalize_gender(std::string_view text);
+
 // Trimmed, lower-cased address; for gmail.com/googlemail.com dots in the local part are removed
 // and googlemail.com becomes gmail.com; a "+tag" suffix of the local part is removed for providers
 // known to support it. std::nullopt when it does not look like local@domain.

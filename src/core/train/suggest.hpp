@@ -19,6 +19,12 @@ struct ColumnSample {
     double null_share = 0;            // NULL share in the sample
     double distinct_share = 0;        // distinct values / non-NULL values in the sample
     std::size_t rows = 0;             // rows in the table (0 = unknown: the sample size is used)
+    // Optional, for estimates measured on the sampled rows: the sample row of each value (same
+    // order as `values`) and the number of rows sampled. When every column has them, rows are
+    // rebuilt as sampled (a record with only a name stays such a record); else the columns are
+    // taken as independent.
+    std::vector<std::size_t> sample_row;
+    std::size_t sample_rows = 0;
 };
 
 struct SuggestOptions {
