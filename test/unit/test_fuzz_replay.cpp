@@ -10,8 +10,14 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <ostream>
 #include <string>
 #include <vector>
+
+namespace usermatch::fuzz {
+// Test names and messages show the target's name, not its bytes.
+void PrintTo(const FuzzTarget& target, std::ostream* os) { *os << target.name; }
+}  // namespace usermatch::fuzz
 
 namespace fs = std::filesystem;
 using usermatch::fuzz::FuzzTarget;
