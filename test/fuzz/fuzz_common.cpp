@@ -8,7 +8,8 @@ namespace usermatch::fuzz {
 
 const FuzzTarget kFuzzTargets[] = {
     {"normalize_name", fuzz_normalize_name}, {"pinyin", fuzz_pinyin},
-    {"phone", fuzz_phone},                   {"phone_region", fuzz_phone_region},
+    {"phone", fuzz_phone},                   {"phone_fast_path", fuzz_phone_fast_path},
+    {"phone_region", fuzz_phone_region},
     {"email", fuzz_email},                   {"date", fuzz_date},
     {"cn_id", fuzz_cn_id},                   {"phonetic", fuzz_phonetic},
     {"levenshtein", fuzz_levenshtein},       {"osa", fuzz_osa},
