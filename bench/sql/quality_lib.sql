@@ -6,14 +6,6 @@
 -- A baseline input table has (id, side, name_key, dob, id1, id2, id3, addr): what a user would
 -- prepare by hand (lower-cased concatenated names, digits-only phone, ...).
 
-CREATE TABLE bench_results (
-    dataset text PRIMARY KEY, records bigint, true_pairs bigint,
-    um_p float8, um_r float8, um_f1 float8, um_seconds float8,
-    um_cluster_p float8, um_cluster_r float8, um_cluster_f1 float8, um_cluster_seconds float8,
-    bl_p float8, bl_r float8, bl_f1 float8, bl_seconds float8, bl_candidates bigint, bl_tuning text,
-    um_oracle_f1 float8, um_oracle_tuning text,
-    tr_p float8, tr_r float8, tr_f1 float8, tr_seconds float8, sg_f1 float8);
-
 -- True pairs: same entity (dedupe), or same entity across sides (link).
 CREATE FUNCTION bench_true_pairs(truth regclass, link boolean) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE n bigint;
@@ -41,54 +33,8 @@ BEGIN
   f1 := CASE WHEN predicted + true_pairs > 0 THEN 2.0 * tp / (predicted + true_pairs) ELSE 0 END;
 END $$;
 
--- Cluster-level figure: pairwise quality of all pairs implied by a clustering (record_id,
--- entity_id); for a link only the cross pairs (left, right) count. Counted, not enumerated.
-CREATE FUNCTION bench_cluster_quality(clusters regclass, truth regclass, link boolean,
-    OUT predicted bigint, OUT tp bigint, OUT p float8, OUT r float8, OUT f1 float8) LANGUAGE plpgsql AS $$
-DECLARE true_pairs bigint := bench_true_pairs(truth, link);
-        pair_count text := CASE WHEN link THEN 'count(*) FILTER (WHERE t.side = 0) * count(*) FILTER (WHERE t.side = 1)'
-                                ELSE 'count(*) * (count(*) - 1) / 2' END;
-BEGIN
-  EXECUTE format('SELECT sum(n)::bigint FROM (SELECT %s n FROM %s c JOIN %s t ON t.id = c.record_id GROUP BY c.entity_id) s',
-                 pair_count, clusters, truth) INTO predicted;
-  EXECUTE format('SELECT sum(n)::bigint FROM (SELECT %s n FROM %s c JOIN %s t ON t.id = c.record_id GROUP BY c.entity_id, t.entity) s',
-                 pair_count, clusters, truth) INTO tp;
-  p := CASE WHEN predicted > 0 THEN tp::float8 / predicted ELSE 0 END;
-  r := CASE WHEN true_pairs > 0 THEN tp::float8 / true_pairs ELSE 0 END;
-  f1 := CASE WHEN predicted + true_pairs > 0 THEN 2.0 * tp / (predicted + true_pairs) ELSE 0 END;
-END $$;
-
 CREATE FUNCTION bench_seconds(since timestamptz) RETURNS float8 LANGUAGE sql AS
   $$ SELECT extract(epoch FROM clock_timestamp() - since)::float8 $$;
-
--- usermatch end to end: dedupe (right_source NULL) or link, then clusters of cluster_source.
-CREATE FUNCTION bench_usermatch(dataset text, profile text, source regclass, right_source regclass,
-                                truth regclass, cluster_source regclass) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE t0 timestamptz; secs float8; q record; c record; cs float8; n bigint; link boolean := right_source IS NOT NULL;
-        pairs text := 'um_pairs_' || dataset; clus text := 'um_clusters_' || dataset;
-BEGIN
-  t0 := clock_timestamp();
-  IF link THEN
-    EXECUTE format('CREATE TABLE %I AS SELECT left_id l, right_id r FROM usermatch.link(%L, %L, %L)',
-                   pairs, profile, source, right_source);
-  ELSE
-    EXECUTE format('CREATE TABLE %I AS SELECT id1 l, id2 r FROM usermatch.dedupe(%L, %L)', pairs, profile, source);
-  END IF;
-  secs := bench_seconds(t0);
-  q := bench_pair_quality(pairs::regclass, truth, link);
-  t0 := clock_timestamp();
-  EXECUTE format('CREATE TABLE %I AS SELECT record_id, entity_id FROM usermatch.clusters(%L, %L)', clus, profile, cluster_source);
-  cs := bench_seconds(t0);
-  c := bench_cluster_quality(clus::regclass, truth, link);
-  EXECUTE format('SELECT count(*) FROM %s', truth) INTO n;
-  INSERT INTO bench_results (dataset, records, true_pairs, um_p, um_r, um_f1, um_seconds,
-                             um_cluster_p, um_cluster_r, um_cluster_f1, um_cluster_seconds)
-  VALUES (dataset, n, q.true_pairs, q.p, q.r, q.f1, secs, c.p, c.r, c.f1, cs)
-  ON CONFLICT ON CONSTRAINT bench_results_pkey DO UPDATE SET records = excluded.records, true_pairs = excluded.true_pairs,
-    um_p = excluded.um_p, um_r = excluded.um_r, um_f1 = excluded.um_f1, um_seconds = excluded.um_seconds,
-    um_cluster_p = excluded.um_cluster_p, um_cluster_r = excluded.um_cluster_r,
-    um_cluster_f1 = excluded.um_cluster_f1, um_cluster_seconds = excluded.um_cluster_seconds;
-END $$;
 
 -- Baseline field agreement: 1 equal, 0.5 one edit apart (fuzzystrmatch), 0 otherwise or missing.
 CREATE FUNCTION bl_agree(x text, y text) RETURNS float8 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -141,86 +87,127 @@ BEGIN
   f1 := CASE WHEN predicted + true_pairs > 0 THEN 2.0 * tp / (predicted + true_pairs) ELSE 0 END;
 END $$;
 
-CREATE FUNCTION bench_baseline(dataset text, input regclass, truth regclass, link boolean,
-                               sim_floor float8, sim_cuts float8[]) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE c record; b record;
-BEGIN
-  c := bench_baseline_candidates(input, link, sim_floor);
-  b := bench_baseline_best(input, truth, link, sim_cuts);
-  INSERT INTO bench_results (dataset, bl_p, bl_r, bl_f1, bl_seconds, bl_candidates, bl_tuning)
-  VALUES (dataset, b.p, b.r, b.f1, c.seconds, c.candidates,
-          format('name sim >= %s or id1 equal, score >= %s', b.sim_cut, b.score_cut))
-  ON CONFLICT ON CONSTRAINT bench_results_pkey DO UPDATE SET bl_p = excluded.bl_p, bl_r = excluded.bl_r, bl_f1 = excluded.bl_f1,
-    bl_seconds = excluded.bl_seconds, bl_candidates = excluded.bl_candidates, bl_tuning = excluded.bl_tuning;
-END $$;
-
--- The same oracle tuning applied to usermatch (for an apples-to-apples reading): all pairs at
--- p >= 0.01, best F1 over probability thresholds. Not the default figure; printed beside it.
-CREATE FUNCTION bench_usermatch_oracle(dataset text, profile text, source regclass, right_source regclass,
-                                       truth regclass) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE link boolean := right_source IS NOT NULL; n_true bigint := bench_true_pairs(truth, link);
-        pairs text := 'um_all_' || dataset; cut float8; pred bigint; tp bigint;
-BEGIN
-  IF link THEN
-    EXECUTE format('CREATE TABLE %I AS SELECT left_id l, right_id r, match_probability pr FROM usermatch.link(%L, %L, %L, 0.01)',
-                   pairs, profile, source, right_source);
-  ELSE
-    EXECUTE format('CREATE TABLE %I AS SELECT id1 l, id2 r, match_probability pr FROM usermatch.dedupe(%L, %L, 0.01)',
-                   pairs, profile, source);
-  END IF;
-  EXECUTE format($q$
-    WITH c AS (SELECT x.pr, ta.entity = tb.entity AS ok FROM %I x JOIN %s ta ON ta.id = x.l JOIN %s tb ON tb.id = x.r),
-    g AS (SELECT g.cut, count(c.pr) pred, count(*) FILTER (WHERE c.ok) tp
-          FROM unnest('{0.01,0.05,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,0.95,0.99,0.999}'::float8[]) g(cut)
-          LEFT JOIN c ON c.pr >= g.cut GROUP BY g.cut)
-    SELECT cut, pred, tp FROM g ORDER BY 2.0 * tp / (pred + $1) DESC, cut DESC LIMIT 1 $q$, pairs, truth, truth)
-    INTO cut, pred, tp USING n_true;
-  UPDATE bench_results b SET um_oracle_f1 = 2.0 * tp / (pred + n_true),
-                             um_oracle_tuning = format('min_probability %s', cut)
-   WHERE b.dataset = bench_usermatch_oracle.dataset;
-END $$;
-
--- usermatch after usermatch.train on the same data (no labels): the "trained" columns. The
--- profile goes back to its version 1 afterwards, so the next dataset starts from the defaults.
-CREATE FUNCTION bench_usermatch_trained(dataset text, profile text, source regclass, right_source regclass,
-                                        truth regclass) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE t0 timestamptz; q record; link boolean := right_source IS NOT NULL; pairs text := 'tr_pairs_' || dataset;
-        train_secs float8;
-BEGIN
-  t0 := clock_timestamp();
-  PERFORM usermatch.train(profile, source, right_source);
-  train_secs := bench_seconds(t0);
-  IF link THEN
-    EXECUTE format('CREATE TABLE %I AS SELECT left_id l, right_id r FROM usermatch.link(%L, %L, %L)',
-                   pairs, profile, source, right_source);
-  ELSE
-    EXECUTE format('CREATE TABLE %I AS SELECT id1 l, id2 r FROM usermatch.dedupe(%L, %L)', pairs, profile, source);
-  END IF;
-  q := bench_pair_quality(pairs::regclass, truth, link);
-  UPDATE bench_results SET tr_p = q.p, tr_r = q.r, tr_f1 = q.f1, tr_seconds = train_secs WHERE bench_results.dataset = bench_usermatch_trained.dataset;
-  PERFORM usermatch.restore_profile(profile, 1);
-END $$;
-
--- Zero configuration: suggest_profile on `source` (a view without the truth column), train, dedupe.
-CREATE FUNCTION bench_usermatch_suggested(dataset text, source regclass, truth regclass) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE q record; profile text := 'suggested_' || dataset; pairs text := 'sg_pairs_' || dataset;
-BEGIN
-  PERFORM usermatch.create_profile(profile, usermatch.suggest_profile(source), replace => true);
-  PERFORM usermatch.train(profile, source);
-  EXECUTE format('CREATE TABLE %I AS SELECT id1 l, id2 r FROM usermatch.dedupe(%L, %L)', pairs, profile, source);
-  q := bench_pair_quality(pairs::regclass, truth, false);
-  UPDATE bench_results SET sg_f1 = q.f1 WHERE bench_results.dataset = bench_usermatch_suggested.dataset;
-END $$;
-
--- A date in the formats a user would have seen in the data, by hand: ISO, YYYYMMDD, DD/MM/YYYY,
--- YYYY年M月D日. Text 'YYYYMMDD' or NULL.
+-- A date in the formats a user would have seen in the data, by hand: ISO, YYYYMMDD, DD/MM/YYYY
+-- (also DD-MM-YYYY and DD.MM.YYYY), YYYY/M/D, YYYY年M月D日. Text 'YYYYMMDD' or NULL.
 CREATE FUNCTION bl_date(v text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE
     WHEN m IS NULL THEN NULL
     WHEN v ~ '^\d{8}$' THEN v
-    WHEN v ~ '/' THEN m[3] || lpad(m[2], 2, '0') || lpad(m[1], 2, '0')
+    WHEN v ~ '^\d{1,2}[/.-]' THEN m[3] || lpad(m[2], 2, '0') || lpad(m[1], 2, '0')
     ELSE m[1] || lpad(m[2], 2, '0') || lpad(m[3], 2, '0') END
-  FROM (SELECT coalesce(regexp_match(v, '^(\d{4})-(\d{1,2})-(\d{1,2})$'),
-                        regexp_match(v, '^(\d{1,2})/(\d{1,2})/(\d{4})$'),
+  FROM (SELECT coalesce(regexp_match(v, '^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$'),
+                        regexp_match(v, '^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$'),
                         regexp_match(v, '^(\d{4})年(\d{1,2})月(\d{1,2})日$'),
                         regexp_match(v, '^(\d{8})$')) m) s $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- The quality table (issue 8): one scored run per configuration (default profile, trained,
+-- suggest_profile + train), each with the F1 at the profile's own threshold AND the best F1 over
+-- every threshold on the same scored pairs (ranking quality, apart from calibration).
+
+CREATE TABLE bench_table (
+    ord serial, dataset text PRIMARY KEY, task text, records bigint, true_pairs bigint,
+    d_p float8, d_r float8, d_f1 float8, d_best_f1 float8, d_seconds float8,
+    t_p float8, t_r float8, t_f1 float8, t_best_f1 float8, t_seconds float8,
+    s_p float8, s_r float8, s_f1 float8, s_best_f1 float8, s_seconds float8, s_note text,
+    bl_p float8, bl_r float8, bl_f1 float8, bl_seconds float8);
+
+-- Floor of the scored runs: pairs below it are not emitted (they count as never accepted).
+CREATE FUNCTION bench_floor() RETURNS float8 LANGUAGE sql IMMUTABLE AS $$ SELECT 0.001::float8 $$;
+
+-- Scores `source` (or links source with right_source) with `profile` down to bench_floor(),
+-- keeps the pairs (l, r, w = match weight, pr = probability) in table `pairs`, and returns the
+-- quality at the profile's threshold and the best F1 over all thresholds (ranked by weight).
+CREATE FUNCTION bench_scored(pairs text, profile text, source regclass, right_source regclass, truth regclass,
+    OUT p float8, OUT r float8, OUT f1 float8, OUT best_f1 float8, OUT seconds float8) LANGUAGE plpgsql AS $$
+DECLARE t0 timestamptz := clock_timestamp(); link boolean := right_source IS NOT NULL;
+        n_true bigint := bench_true_pairs(truth, link); cut float8; pred bigint; tp bigint;
+BEGIN
+  EXECUTE format('DROP TABLE IF EXISTS %I', pairs);
+  IF link THEN
+    EXECUTE format('CREATE TABLE %I AS SELECT left_id l, right_id r, match_weight w, match_probability pr
+                    FROM usermatch.link(%L, %L, %L, %s)', pairs, profile, source, right_source, bench_floor());
+  ELSE
+    EXECUTE format('CREATE TABLE %I AS SELECT id1 l, id2 r, match_weight w, match_probability pr
+                    FROM usermatch.dedupe(%L, %L, %s)', pairs, profile, source, bench_floor());
+  END IF;
+  seconds := bench_seconds(t0);
+  SELECT coalesce((spec->>'threshold')::float8, 0.9) INTO cut FROM usermatch.profiles WHERE name = profile;
+  EXECUTE format('SELECT count(*), count(*) FILTER (WHERE a.entity = b.entity)
+                  FROM %I x JOIN %s a ON a.id = x.l JOIN %s b ON b.id = x.r WHERE x.pr >= $1', pairs, truth, truth)
+     INTO pred, tp USING cut;
+  p := CASE WHEN pred > 0 THEN tp::float8 / pred ELSE 0 END;
+  r := CASE WHEN n_true > 0 THEN tp::float8 / n_true ELSE 0 END;
+  f1 := CASE WHEN pred + n_true > 0 THEN 2.0 * tp / (pred + n_true) ELSE 0 END;
+  EXECUTE format($q$
+    WITH c AS (SELECT x.w, (a.entity = b.entity)::int ok FROM %I x JOIN %s a ON a.id = x.l JOIN %s b ON b.id = x.r),
+    g AS (SELECT w, count(*) n, sum(ok) k FROM c GROUP BY w),
+    cum AS (SELECT sum(n) OVER o pred, sum(k) OVER o tp FROM g WINDOW o AS (ORDER BY w DESC))
+    SELECT coalesce(max(2.0 * tp / (pred + $1)), 0) FROM cum $q$, pairs, truth, truth) INTO best_f1 USING n_true;
+END $$;
+
+-- One dataset, all three usermatch configurations. `suggest_left` / `suggest_right`: the
+-- sources suggest_profile sees (the data without its ground-truth column).
+CREATE FUNCTION bench_dataset(dataset text, profile text, source regclass, right_source regclass, truth regclass,
+                              suggest_left regclass, suggest_right regclass) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE q record; t0 timestamptz; secs float8; sg text := 'suggested_' || dataset; note text;
+        link boolean := right_source IS NOT NULL; n bigint;
+BEGIN
+  EXECUTE format('SELECT count(*) FROM %s', truth) INTO n;
+  INSERT INTO bench_table (dataset, task, records, true_pairs)
+  VALUES (dataset, CASE WHEN link THEN 'link' ELSE 'dedupe' END, n, bench_true_pairs(truth, link))
+  ON CONFLICT ON CONSTRAINT bench_table_pkey DO NOTHING;
+  -- 1. the hand profile at its defaults
+  q := bench_scored('d_pairs_' || dataset, profile, source, right_source, truth);
+  UPDATE bench_table b SET d_p = q.p, d_r = q.r, d_f1 = q.f1, d_best_f1 = q.best_f1, d_seconds = q.seconds
+   WHERE b.dataset = bench_dataset.dataset;
+  -- 2. after train (no labels) on the same data; back to version 1 afterwards
+  t0 := clock_timestamp();
+  PERFORM usermatch.train(profile, source, right_source);
+  secs := bench_seconds(t0);
+  q := bench_scored('t_pairs_' || dataset, profile, source, right_source, truth);
+  UPDATE bench_table b SET t_p = q.p, t_r = q.r, t_f1 = q.f1, t_best_f1 = q.best_f1, t_seconds = secs + q.seconds
+   WHERE b.dataset = bench_dataset.dataset;
+  PERFORM usermatch.restore_profile(profile, 1);
+  -- 3. zero configuration: suggest_profile on the data without its truth, train, score
+  BEGIN
+    t0 := clock_timestamp();
+    PERFORM usermatch.create_profile(sg, usermatch.suggest_profile(suggest_left, suggest_right), replace => true);
+    PERFORM usermatch.train(sg, suggest_left, suggest_right);
+    secs := bench_seconds(t0);
+    q := bench_scored('s_pairs_' || dataset, sg, suggest_left, suggest_right, truth);
+    UPDATE bench_table b SET s_p = q.p, s_r = q.r, s_f1 = q.f1, s_best_f1 = q.best_f1, s_seconds = secs + q.seconds
+     WHERE b.dataset = bench_dataset.dataset;
+  EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS note = MESSAGE_TEXT;
+    UPDATE bench_table b SET s_note = left(note, 200) WHERE b.dataset = bench_dataset.dataset;
+  END;
+END $$;
+
+-- The pg_trgm + fuzzystrmatch baseline (oracle-tuned, see bench_baseline) into bench_table.
+CREATE FUNCTION bench_table_baseline(dataset text, input regclass, truth regclass, link boolean,
+                                     sim_floor float8, sim_cuts float8[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE c record; b record;
+BEGIN
+  c := bench_baseline_candidates(input, link, sim_floor);
+  b := bench_baseline_best(input, truth, link, sim_cuts);
+  UPDATE bench_table t SET bl_p = b.p, bl_r = b.r, bl_f1 = b.f1, bl_seconds = c.seconds
+   WHERE t.dataset = bench_table_baseline.dataset;
+END $$;
+
+-- The table as JSON (one object per dataset, in run order) and as Markdown.
+CREATE FUNCTION bench_table_json() RETURNS jsonb LANGUAGE sql AS $$
+  SELECT coalesce(jsonb_agg(to_jsonb(t) - 'ord' ORDER BY t.ord), '[]') FROM bench_table t $$;
+
+CREATE FUNCTION bench_table_markdown() RETURNS text LANGUAGE sql AS $$
+  WITH f AS (SELECT * FROM bench_table),
+  fmt AS (SELECT ord, format('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |', dataset, task, records, true_pairs,
+    coalesce(to_char(d_f1, 'FM0.000') || ' (' || to_char(d_p, 'FM0.00') || '/' || to_char(d_r, 'FM0.00') || ')', '–'),
+    coalesce(to_char(d_best_f1, 'FM0.000'), '–'),
+    coalesce(to_char(t_f1, 'FM0.000') || ' (' || to_char(t_p, 'FM0.00') || '/' || to_char(t_r, 'FM0.00') || ')', '–'),
+    coalesce(to_char(t_best_f1, 'FM0.000'), '–'),
+    coalesce(to_char(s_f1, 'FM0.000') || ' (' || to_char(s_p, 'FM0.00') || '/' || to_char(s_r, 'FM0.00') || ')', 'failed: ' || s_note, '–'),
+    coalesce(to_char(s_best_f1, 'FM0.000'), '–'),
+    coalesce(to_char(bl_f1, 'FM0.000'), '–')) line FROM f)
+  SELECT '| dataset | task | records | true pairs | default F1 (P/R) | default best F1 | trained F1 (P/R) | trained best F1 | suggested+trained F1 (P/R) | suggested best F1 | pg_trgm baseline F1 |' || chr(10) ||
+         '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|' || chr(10) || string_agg(line, chr(10) ORDER BY ord) FROM fmt $$;

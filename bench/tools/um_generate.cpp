@@ -1,9 +1,10 @@
 // um_generate: writes deterministic synthetic user records with ground truth as CSV.
 //
-//   um_generate --rows N [--seed S] [--duplicate-rate R] [--chinese-share C] [--corruption K]
-//               [--out FILE]
+//   um_generate --rows N [--seed S] [--preset clean|realistic] [--duplicate-rate R]
+//               [--chinese-share C] [--corruption K] [--out FILE]
 //
-// Header: user_id,entity_id,full_name,phone,email,birth_date,id_number,city. UTF-8, RFC 4180
+// Header: user_id,entity_id,full_name,phone,email,birth_date,id_number,city (preset clean, the
+// default) plus gender,address,country (preset realistic). UTF-8, RFC 4180
 // quoting (fields with a comma, quote or line break are quoted, quotes doubled); NULL is an
 // empty unquoted field (the generator never produces an empty string). Rows end with "\n".
 // Load into PostgreSQL with: COPY t FROM 'file' WITH (FORMAT csv, HEADER true).
@@ -24,10 +25,12 @@ namespace {
 
 void usage(std::FILE* to) {
     std::fputs(
-        "usage: um_generate --rows N [--seed S] [--duplicate-rate R] [--chinese-share C]\n"
+        "usage: um_generate --rows N [--seed S] [--preset P] [--duplicate-rate R] [--chinese-share C]\n"
         "                   [--corruption K] [--out FILE]\n"
         "  --rows N            number of records (0..50000000)\n"
         "  --seed S            PRNG seed (default 42); same arguments -> same bytes\n"
+        "  --preset P          clean (default) or realistic (sparse, international, hard pairs;\n"
+        "                      adds the columns gender,address,country)\n"
         "  --duplicate-rate R  expected fraction of records that are extra copies (0..0.9, default 0.3)\n"
         "  --chinese-share C   fraction of people with Chinese names (0..1, default 0.5)\n"
         "  --corruption K      0 clean copies, 1 default noise, 2 noisier (0..5, default 1)\n"
@@ -93,6 +96,12 @@ int main(int argc, char** argv) {
             unsigned long long seed = 0;
             ok = parse_unsigned(value, seed);
             options.seed = seed;
+        } else if (std::strcmp(arg, "--preset") == 0) {
+            try {
+                options.preset = usermatch::generate::parse_preset(value);
+            } catch (const usermatch::Error&) {
+                ok = false;
+            }
         } else if (std::strcmp(arg, "--duplicate-rate") == 0) {
             ok = parse_number(value, options.duplicate_rate);
         } else if (std::strcmp(arg, "--chinese-share") == 0) {
@@ -125,7 +134,9 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "um_generate: cannot open %s for writing\n", out_path);
             return 1;
         }
-        std::string buffer = "user_id,entity_id,full_name,phone,email,birth_date,id_number,city\n";
+        const bool realistic = options.preset == usermatch::generate::Preset::Realistic;
+        std::string buffer = realistic ? "user_id,entity_id,full_name,phone,email,birth_date,id_number,city,gender,address,country\n"
+                                       : "user_id,entity_id,full_name,phone,email,birth_date,id_number,city\n";
         UserRecord r;
         while (generator.next(r)) {
             buffer += r.user_id;
@@ -137,6 +148,11 @@ int main(int argc, char** argv) {
             append_optional(buffer, r.birth_date);
             append_optional(buffer, r.id_number);
             append_optional(buffer, r.city);
+            if (realistic) {
+                append_optional(buffer, r.gender);
+                append_optional(buffer, r.address);
+                append_optional(buffer, r.country);
+            }
             buffer += '\n';
             if (buffer.size() > (1u << 20)) {
                 std::fwrite(buffer.data(), 1, buffer.size(), out);

@@ -1,5 +1,7 @@
 // um_train: trains a profile's m/u/prior on a CSV (usermatch::train) and prints pairwise F1 of the
-// matcher before (default levels) and after training, plus the training time.
+// matcher before (default levels) and after training, plus the training time. For both it also
+// prints the best F1 over all thresholds (ranking quality, apart from calibration) and the
+// threshold reaching it; after training, the threshold train chose (expected F1, "auto") if any.
 //
 //   um_train (--profile P.json | --suggest) --left A.csv [--right B.csv]
 //            [--truth-column cluster | --truth-regex '^rec-(\d+)-'] [--threads 2]
@@ -13,7 +15,9 @@
 #include "core/train/suggest.hpp"
 #include "core/train/trainer.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <cstdio>
 #include <regex>
 #include <unordered_map>
@@ -120,6 +124,38 @@ Quality evaluate(const Profile& p, const RecordStore& left, const RecordStore* r
     return q;
 }
 
+// Best pairwise F1 over every threshold: all candidate pairs scored, sorted by probability,
+// swept from the top (a threshold falls between two distinct probabilities).
+struct BestF1 {
+    double f1 = 0, threshold = 1;
+};
+
+BestF1 best_f1(const Profile& p, const RecordStore& left, const RecordStore* right, unsigned threads,
+               const std::vector<std::string>& lk, const std::vector<std::string>& rk, std::uint64_t true_total) {
+    const bool link = right != nullptr;
+    std::vector<std::pair<double, bool>> scored;
+    RunOptions opt;
+    opt.threads = threads;
+    opt.min_probability = 1e-15;
+    run(p, left, right, opt, [&](const MatchResult* rows, std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::string& x = lk[rows[i].left];
+            const std::string& y = link ? rk[rows[i].right] : lk[rows[i].right];
+            scored.emplace_back(rows[i].match_probability, !x.empty() && x == y);
+        }
+    });
+    std::sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    BestF1 best;
+    std::uint64_t tp = 0;
+    for (std::size_t i = 0; i < scored.size(); ++i) {
+        tp += scored[i].second;
+        if (i + 1 < scored.size() && scored[i + 1].first == scored[i].first) continue;
+        const double f1 = true_total ? 2.0 * double(tp) / double(i + 1 + true_total) : 0;
+        if (f1 > best.f1) best.f1 = f1, best.threshold = scored[i].first;
+    }
+    return best;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -171,8 +207,19 @@ int main(int argc, char** argv) {
                         (unsigned long long)q.predicted, (unsigned long long)true_total, (unsigned long long)q.tp,
                         q.precision, q.recall, q.f1);
         };
+        auto report_best = [&](const char* what, const BestF1& b) {
+            std::printf("%-18s at threshold %.6g: F1 %.4f\n", what, b.threshold, b.f1);
+        };
         report("F1 default", evaluate(profile, *left, right.get(), a.threads, lk, rk, true_total));
+        report_best("best-F1 default", best_f1(profile, *left, right.get(), a.threads, lk, rk, true_total));
         report("F1 trained", evaluate(tr.profile, *left, right.get(), a.threads, lk, rk, true_total));
+        report_best("best-F1 trained", best_f1(tr.profile, *left, right.get(), a.threads, lk, rk, true_total));
+        {
+            const auto summary = nlohmann::json::parse(tr.summary_json);
+            if (summary.contains("threshold") && summary["threshold"].is_object())
+                std::printf("auto threshold     %s\n", summary["threshold"].dump().c_str());
+            std::printf("trained threshold  %.6g\n", tr.profile.threshold);
+        }
         return 0;
     } catch (const Error& e) {
         std::fprintf(stderr, "um_train: %s%s%s\n", e.what(), e.detail().empty() ? "" : "\n  ", e.detail().c_str());

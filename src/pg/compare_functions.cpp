@@ -34,6 +34,9 @@ inline void check_cost(const char* function, std::size_t len_a, std::size_t len_
         refuse_cost(function, len_a, len_b, hint);
 }
 
+// qgram_similarity: most characters (both arguments together) one call accepts.
+constexpr std::size_t kMaxQgramCodePoints = 1000000;
+
 // Per-backend decode buffers, reused across calls (intentionally never freed).
 std::u32string& buffer_a() {
     static std::u32string* buffer = new std::u32string();
@@ -142,7 +145,26 @@ USERMATCH_FUNCTION(usermatch_qgram_similarity) {
     text* b = PG_GETARG_TEXT_PP(1);
     int32 q = PG_GETARG_INT32(2);
     if (q < 1) throw Error(ErrorCode::InvalidParameter, "qgram_similarity: argument q must be at least 1");
-    decode_pair(a, b);
+    // The core sorts one key per q-gram (O(n log n) whatever q is); past kMaxQgramCodePoints in
+    // all a call would run for more than ~100 ms without a chance to cancel. Four bytes at most
+    // per code point: longer texts are refused before decoding.
+    const std::size_t bytes = usermatch::pg::text_view(a).size() + usermatch::pg::text_view(b).size();
+    bool decoded = false;
+    if (bytes > kMaxQgramCodePoints) {
+        std::size_t code_points = bytes;
+        if (bytes <= 4 * kMaxQgramCodePoints) {
+            decode_pair(a, b);
+            decoded = true;
+            code_points = buffer_a().size() + buffer_b().size();
+        }
+        if (code_points > kMaxQgramCodePoints)
+            throw Error(ErrorCode::ProgramLimit,
+                        "qgram_similarity: inputs of more than " + std::to_string(kMaxQgramCodePoints) +
+                            " characters in all are not supported",
+                        "The arguments hold " + (code_points == bytes ? std::to_string(bytes) + " bytes"
+                                                                      : std::to_string(code_points) + " characters") + ".");
+    }
+    if (!decoded) decode_pair(a, b);
     PG_RETURN_FLOAT8(usermatch::compare::qgram_similarity(buffer_a(), buffer_b(), q));
 }
 

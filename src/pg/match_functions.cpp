@@ -1,8 +1,6 @@
 // The matching functions: dedupe, link, clusters, estimate_comparisons, explain_match.
 // Each reads its profile and sources through SPI (as the calling role), hands the rows to the
 // engine, and streams the engine's results into the function's tuplestore.
-#include <nlohmann/json.hpp>  // before the PostgreSQL headers (port.h redefines snprintf)
-
 #include "core/engine/blocking.hpp"
 #include "core/engine/cluster.hpp"
 #include "core/engine/explain.hpp"
@@ -15,6 +13,10 @@
 #include "pg/srf.hpp"
 
 #include <memory>
+
+extern "C" {
+#include "utils/numeric.h"
+}
 
 namespace {
 
@@ -94,8 +96,10 @@ Datum match_pairs(FunctionCallInfo fcinfo, const MatchArgs& args, bool link) {
     LoadedRun run = load_run(args, link);
     const engine::RecordStore& right = link ? *run.right : *run.left;
     PairSink sink(fcinfo, *run.left, right, /*order_ids=*/!link);
+    engine::RunOptions options = run_options(args);
+    options.budget = run.budget.get();
     const auto stats = engine::run(
-        run.profile, *run.left, link ? run.right.get() : nullptr, run_options(args),
+        run.profile, *run.left, link ? run.right.get() : nullptr, options,
         [&](const engine::MatchResult* rows, std::size_t n) { sink.emit(rows, n); }, pg::keep_going);
     report_oversized_blocks(run.profile, stats.oversized_blocks);
     return (Datum)0;
@@ -123,15 +127,26 @@ USERMATCH_FUNCTION(usermatch_clusters) {
     LoadedRun run = load_run(args, false);
 
     std::vector<engine::ClusterEdge> edges;
+    engine::RunOptions options = run_options(args);
+    options.budget = run.budget.get();
+    // The edge list is charged as it grows (before each growth), then the clustering's own arrays.
+    engine::MemoryCharge edges_charge(run.budget.get(), 0, "the edge list of clusters()");
     const auto stats = engine::run(
-        run.profile, *run.left, nullptr, run_options(args),
+        run.profile, *run.left, nullptr, options,
         [&](const engine::MatchResult* rows, std::size_t n) {
+            if (edges.size() + n > edges.capacity()) {
+                const std::size_t capacity = std::max(edges.size() + n, edges.capacity() * 2);
+                edges_charge.resize(capacity * sizeof(engine::ClusterEdge), "the edge list of clusters()");
+                edges.reserve(capacity);
+            }
             for (std::size_t i = 0; i < n; ++i) edges.push_back({rows[i].left, rows[i].right, rows[i].match_weight});
         },
         pg::keep_going);
     report_oversized_blocks(run.profile, stats.oversized_blocks);
     pg::check_interrupts();
-    const engine::ClusterResult clusters = engine::cluster_records(run.profile, *run.left, nullptr, edges);
+    engine::MemoryCharge cluster_charge(run.budget.get(), engine::cluster_memory_bound(run.left->size(), edges.size()),
+                                        "clustering");
+    const engine::ClusterResult clusters = engine::cluster_records(run.profile, *run.left, nullptr, edges, pg::keep_going);
 
     auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
     const engine::RecordStore& store = *run.left;
@@ -171,7 +186,7 @@ USERMATCH_FUNCTION(usermatch_estimate_comparisons) {
     pg::begin_materialized_srf(fcinfo);
     LoadedRun run = load_run(args, args.right != InvalidOid);
     engine::TaskRunner runner(static_cast<unsigned>(pg::settings.threads), pg::keep_going);
-    engine::CandidateGenerator generator(run.profile, *run.left, run.right.get(), runner);
+    engine::CandidateGenerator generator(run.profile, *run.left, run.right.get(), runner, run.budget.get());
     pg::RowSink sink(fcinfo);
     for (const auto& estimate : generator.estimate()) {
         const std::string rule = rule_text(run.profile, estimate.rule);
@@ -185,14 +200,36 @@ USERMATCH_FUNCTION(usermatch_estimate_comparisons) {
 
 namespace {
 
-// The raw value of one field from a JSON object keyed by column name or by field name.
-engine::RawValue json_field(const nlohmann::json& record, const engine::Field& field, std::string& storage) {
-    const nlohmann::json* value = nullptr;
-    if (!field.column.empty() && record.contains(field.column)) value = &record[field.column];
-    else if (record.contains(field.name)) value = &record[field.name];
-    if (!value || value->is_null()) return std::nullopt;
-    storage = value->is_string() ? value->get<std::string>() : value->dump();
-    return std::string_view(storage);
+// The text of key `key` in the jsonb object `record`, as a source column holding the same value
+// would give it to the engine (value::text): a string's contents, a number exactly as jsonb keeps
+// it (1.10 stays 1.10, 1e400 its digits), true/false, nested objects and arrays as jsonb text.
+// nullptr when the key is absent or JSON null. Plain PostgreSQL code.
+const char* jsonb_field_text(Jsonb* record, const char* key) {
+    if (!key || !*key) return nullptr;
+    JsonbValue k;
+    k.type = jbvString;
+    k.val.string.val = const_cast<char*>(key);
+    k.val.string.len = static_cast<int>(strlen(key));
+    JsonbValue* v = findJsonbValueFromContainer(&record->root, JB_FOBJECT, &k);
+    if (!v) return nullptr;
+    switch (v->type) {
+    case jbvNull: return nullptr;
+    case jbvString: return pnstrdup(v->val.string.val, v->val.string.len);
+    case jbvNumeric: return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
+    case jbvBool: return v->val.boolean ? "true" : "false";
+    case jbvBinary: return JsonbToCString(nullptr, v->val.binary.data, v->val.binary.len);
+    default: return nullptr;
+    }
+}
+
+// Whether `key` is present (null or not) in the jsonb object. Plain PostgreSQL code.
+bool jsonb_has_key(Jsonb* record, const char* key) {
+    if (!key || !*key) return false;
+    JsonbValue k;
+    k.type = jbvString;
+    k.val.string.val = const_cast<char*>(key);
+    k.val.string.len = static_cast<int>(strlen(key));
+    return findJsonbValueFromContainer(&record->root, JB_FOBJECT, &k) != nullptr;
 }
 
 }  // namespace
@@ -202,8 +239,11 @@ USERMATCH_FUNCTION(usermatch_explain_match) {
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("explain_match: argument profile must not be NULL")));
     if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) PG_RETURN_NULL();
     const char* profile_name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-    const char* a_text = DatumGetCString(DirectFunctionCall1(jsonb_out, PG_GETARG_DATUM(1)));
-    const char* b_text = DatumGetCString(DirectFunctionCall1(jsonb_out, PG_GETARG_DATUM(2)));
+    Jsonb* a = PG_GETARG_JSONB_P(1);
+    Jsonb* b = PG_GETARG_JSONB_P(2);
+    if (!JB_ROOT_IS_OBJECT(a) || !JB_ROOT_IS_OBJECT(b))
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("explain_match: arguments a and b must be JSON objects"),
+                        errhint("Pass records as objects keyed by column or field name, e.g. to_jsonb(u) for a row u.")));
     // Without a population the default prior is 1 / 10000 (a pair drawn from 10,000 records).
     const int64 population = PG_NARGS() > 3 && !PG_ARGISNULL(3) ? PG_GETARG_INT64(3) : 10000;
     if (population < 0)
@@ -212,23 +252,28 @@ USERMATCH_FUNCTION(usermatch_explain_match) {
     pg::SpiConnection spi;
     const engine::Profile profile = pg::load_profile(profile_name);
     spi.finish();
-    const auto a = nlohmann::json::parse(a_text);
-    const auto b = nlohmann::json::parse(b_text);
-    if (!a.is_object() || !b.is_object())
-        throw Error(ErrorCode::InvalidParameter, "explain_match: arguments a and b must be JSON objects",
-                    {}, "Pass records as objects keyed by column or field name, e.g. to_jsonb(u) for a row u.");
+    // A field is read from the record's key named like its column, else like the field; a phone
+    // field's region column (profile.extra_columns, after the fields) by its column name.
     const std::size_t nf = profile.fields.size();
-    std::vector<std::string> storage_a(nf + profile.extra_columns.size()), storage_b(storage_a.size());
-    std::vector<engine::RawValue> raw_a, raw_b;
+    const std::size_t n = nf + profile.extra_columns.size();
+    std::vector<const char*> column_keys(n), name_keys(n, nullptr), text_a(n), text_b(n);
     for (std::size_t f = 0; f < nf; ++f) {
-        raw_a.push_back(json_field(a, profile.fields[f], storage_a[f]));
-        raw_b.push_back(json_field(b, profile.fields[f], storage_b[f]));
+        column_keys[f] = profile.fields[f].column.empty() ? nullptr : profile.fields[f].column.c_str();
+        name_keys[f] = profile.fields[f].name.c_str();
     }
-    for (std::size_t k = 0; k < profile.extra_columns.size(); ++k) {  // a phone field's region column
-        engine::Field extra;
-        extra.column = profile.extra_columns[k];
-        raw_a.push_back(json_field(a, extra, storage_a[nf + k]));
-        raw_b.push_back(json_field(b, extra, storage_b[nf + k]));
+    for (std::size_t k = 0; k < profile.extra_columns.size(); ++k) column_keys[nf + k] = profile.extra_columns[k].c_str();
+    pg::pg_call([&] {
+        for (std::size_t f = 0; f < n; ++f) {
+            const char* key_a = jsonb_has_key(a, column_keys[f]) ? column_keys[f] : name_keys[f];
+            const char* key_b = jsonb_has_key(b, column_keys[f]) ? column_keys[f] : name_keys[f];
+            text_a[f] = jsonb_field_text(a, key_a);
+            text_b[f] = jsonb_field_text(b, key_b);
+        }
+    });
+    std::vector<engine::RawValue> raw_a(n), raw_b(n);
+    for (std::size_t f = 0; f < n; ++f) {
+        if (text_a[f]) raw_a[f] = std::string_view(text_a[f]);
+        if (text_b[f]) raw_b[f] = std::string_view(text_b[f]);
     }
     const std::string explanation = engine::explain_pair(profile, raw_a, raw_b, static_cast<std::size_t>(population));
     return pg::pg_call([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(explanation.c_str())); });

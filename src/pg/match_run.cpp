@@ -1,5 +1,6 @@
 #include "pg/match_run.hpp"
 
+#include "pg/profile_trust.hpp"
 #include "pg/settings.hpp"
 #include "pg/source_reader.hpp"
 
@@ -27,12 +28,16 @@ MatchArgs read_match_args(FunctionCallInfo fcinfo, const char* function, int rig
 LoadedRun load_run(const MatchArgs& args, bool with_right) {
     SpiConnection spi;
     LoadedRun run;
-    run.profile = load_profile(args.profile);
+    run.budget = std::make_unique<engine::MemoryBudget>(static_cast<std::size_t>(settings.memory_limit_kb) * 1024);
+    ProfileRecord record;
+    run.profile = load_profile(args.profile, &record);
+    require_trusted_expressions(args.profile, record.owner, run.profile);
+    run.profile_version = record.version;
     run.left = std::make_unique<engine::RecordStore>(run.profile);
-    load_source(args.left, run.profile, *run.left);
+    load_source(args.left, run.profile, *run.left, run.budget.get());
     if (with_right) {
         run.right = std::make_unique<engine::RecordStore>(run.profile);
-        load_source(args.right, run.profile, *run.right);
+        load_source(args.right, run.profile, *run.right, run.budget.get());
     }
     spi.finish();
     return run;
@@ -42,7 +47,7 @@ engine::RunOptions run_options(const MatchArgs& args) {
     engine::RunOptions options;
     if (args.has_min_probability) options.min_probability = args.min_probability;
     options.threads = static_cast<unsigned>(settings.threads);
-    return options;
+    return options;  // the caller sets options.budget = run.budget.get()
 }
 
 }  // namespace usermatch::pg

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/engine/matcher.hpp"
+#include "core/engine/memory_budget.hpp"
 #include "core/engine/profile.hpp"
 #include "core/engine/record_store.hpp"
 #include "pg/guard.hpp"
@@ -24,11 +25,15 @@ struct MatchArgs {
 // argument positions (-1 = absent). Plain PostgreSQL code: call it before creating C++ objects.
 MatchArgs read_match_args(FunctionCallInfo fcinfo, const char* function, int right_arg, int min_probability_arg);
 
-// Profile plus the normalised records of one or two sources.
+// Profile plus the normalised records of one or two sources, and the run's memory budget
+// (usermatch.memory_limit), already charged with both stores; what the run builds next (blocking
+// index, term frequencies, cluster edges) is charged to the same budget.
 struct LoadedRun {
+    std::unique_ptr<engine::MemoryBudget> budget;
     engine::Profile profile;
     std::unique_ptr<engine::RecordStore> left;
     std::unique_ptr<engine::RecordStore> right;
+    int profile_version = 0;  // the stored version the profile was read at (train checks it)
 };
 
 // Loads the profile and the source(s) through SPI as the calling role.

@@ -7,8 +7,9 @@ namespace usermatch::pg {
 
 struct Settings {
     int batch_size;        // usermatch.batch_size: rows per SPI fetch
-    int memory_limit_kb;   // usermatch.memory_limit
-    int threads;           // usermatch.threads
+    int memory_limit_kb;   // usermatch.memory_limit, capped by usermatch.max_memory_limit (module.cpp)
+    int threads;           // usermatch.threads, capped by usermatch.max_threads (module.cpp)
+    char* trusted_profile_owners;  // usermatch.trusted_profile_owners (see profile_trust.hpp)
 };
 
 extern Settings settings;

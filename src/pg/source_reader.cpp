@@ -2,6 +2,7 @@
 
 #include "core/errors.hpp"
 #include "pg/settings.hpp"
+#include "pg/source_expression.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -9,6 +10,7 @@
 #include <exception>
 
 extern "C" {
+#include "access/detoast.h"
 #include "catalog/pg_class.h"
 #include "lib/stringinfo.h"
 #include "utils/syscache.h"
@@ -58,6 +60,7 @@ char* build_query(Oid relid, const ColumnRef* columns, int ncolumns) {
         ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
                         errmsg("\"%s\" is not a table, view or materialized view", relname)));
 
+    const char* qualified = quote_qualified_identifier(nspname, relname);
     StringInfoData sql;
     initStringInfo(&sql);
     appendStringInfoString(&sql, "SELECT ");
@@ -65,7 +68,9 @@ char* build_query(Oid relid, const ColumnRef* columns, int ncolumns) {
         const ColumnRef& ref = columns[i];
         if (i > 0) appendStringInfoString(&sql, ", ");
         if (ref.expression) {
-            appendStringInfo(&sql, "(%s)::pg_catalog.text", ref.expression);
+            // Checked by load_source to be exactly one value expression (check_source_expression).
+            // The newline ends a trailing "--" comment, as in the check.
+            appendStringInfo(&sql, "(%s\n)::pg_catalog.text", ref.expression);
             continue;
         }
         AttrNumber attnum = get_attnum(relid, ref.column);
@@ -90,27 +95,109 @@ char* build_query(Oid relid, const ColumnRef* columns, int ncolumns) {
         else
             appendStringInfo(&sql, "%s::pg_catalog.text", quoted);
     }
-    appendStringInfo(&sql, " FROM %s", quote_qualified_identifier(nspname, relname));
+    appendStringInfo(&sql, " FROM %s", qualified);
     return sql.data;
 }
 
-// Copies one fetched batch into views (detoasting as needed). Plain PostgreSQL code: the vectors
-// are sized by the caller, so filling them cannot throw. Each tuple is deformed once
+// Defence in depth before a row is read: the prepared query returns exactly ncolumns columns, all
+// of type text (fill_batch reads every column as text). Plain PostgreSQL code.
+void check_result_columns(TupleDesc desc, int ncolumns) {
+    if (desc == nullptr || desc->natts != ncolumns)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("usermatch: the query reading the source returns %d columns instead of %d",
+                               desc ? desc->natts : 0, ncolumns),
+                        errhint("Check the profile's field expressions with usermatch.validate_profile(spec, source).")));
+    for (int c = 0; c < ncolumns; ++c)
+        if (TupleDescAttr(desc, c)->atttypid != TEXTOID)
+            ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
+                            errmsg("usermatch: column %d of the query reading the source has type %s instead of text", c + 1,
+                                   format_type_be(TupleDescAttr(desc, c)->atttypid))));
+}
+
+// Rows of the first fetch, before the size of a row is known.
+constexpr int kFirstFetch = 16;
+
+// Bytes a value occupies in the raw batch besides its text (its view and the store's bookkeeping).
+constexpr std::size_t kValueOverhead = 16;
+
+// What normalising a part of a batch costs in memory, in the engine's own measure.
+struct PartCost {
+    double store_per_raw_byte = 3.0;  // store bytes per raw byte (measured, largest seen)
+    unsigned threads = 1;             // values normalised at once
+    // Working memory of normalising one value, per byte of it (measured on person_name values of
+    // 1-8 MB, Latin and Han: 10-31x; ICU and pinyin forms hold several copies while they run).
+    static constexpr std::size_t kWorkPerByte = 32;
+
+    // Working memory already charged for the load (the allocator keeps what a worker thread freed
+    // for that thread, so it is charged once, at its largest, for the whole load).
+    std::size_t work_charged = 0;
+
+    // Working memory for normalising values up to largest_value on `rows` rows at once.
+    std::size_t work(std::size_t largest_value, uint64 rows) const {
+        const std::size_t at_once = static_cast<std::size_t>(std::min<uint64>(threads, std::max<uint64>(rows, 1)));
+        return at_once * kWorkPerByte * largest_value;
+    }
+    // The part itself: raw values held + the batch's normalised columns + their copy in the store.
+    std::size_t held(std::size_t raw_bytes) const {
+        return static_cast<std::size_t>(static_cast<double>(raw_bytes) * (1.0 + 2.0 * store_per_raw_byte));
+    }
+    // What a part needs beyond what is charged already.
+    std::size_t bytes(std::size_t raw_bytes, std::size_t largest_value, uint64 rows) const {
+        const std::size_t w = work(largest_value, rows);
+        return held(raw_bytes) + (w > work_charged ? w - work_charged : 0);
+    }
+};
+
+// What one fill_batch call did.
+struct FillResult {
+    uint64 rows = 0;            // rows filled, from `first` on
+    std::size_t raw_bytes = 0;  // their values once detoasted, plus kValueOverhead each
+    std::size_t largest_value = 0;
+    bool null_id = false;       // the row after them has a NULL id
+    std::size_t too_large_row_bytes = 0;  // > 0: the first row alone would pass `available`
+    std::size_t too_large_needed = 0;     // what normalising it would need
+};
+
+// Copies fetched rows [first, end) into views (detoasting as needed) until the next row would take
+// the part's cost past `available`. A row's size is read from its (possibly toasted) datums BEFORE
+// anything is detoasted, so when the first row alone is too large nothing is filled and the caller
+// raises 53200 before its memory is allocated. Checks for interrupts every row. Plain PostgreSQL code: the
+// vectors are sized by the caller, so filling them cannot throw. Each tuple is deformed once
 // (SPI_getbinval per column would walk the tuple again for every column after a text one).
-int fill_batch(SPITupleTable* table, uint64 rows, int ncolumns, std::string_view* ids, engine::RawValue* values) {
-    Datum* datums = static_cast<Datum*>(palloc(sizeof(Datum) * ncolumns));
-    bool* nulls = static_cast<bool*>(palloc(sizeof(bool) * ncolumns));
-    int null_id_row = 0;
-    for (uint64 r = 0; r < rows; ++r) {
+void fill_batch(SPITupleTable* table, uint64 first, uint64 end, int ncolumns, const PartCost* cost,
+                std::size_t available, std::string_view* ids, engine::RawValue* values, FillResult* out) {
+    check_result_columns(table->tupdesc, ncolumns);
+    // Sized from the tuples' own descriptor, whatever ncolumns says.
+    const int natts = table->tupdesc->natts;
+    Datum* datums = static_cast<Datum*>(palloc(sizeof(Datum) * natts));
+    bool* nulls = static_cast<bool*>(palloc(sizeof(bool) * natts));
+    for (uint64 r = first; r < end; ++r) {
+        CHECK_FOR_INTERRUPTS();
         heap_deform_tuple(table->vals[r], table->tupdesc, datums, nulls);
         if (nulls[0]) {
-            null_id_row = static_cast<int>(r) + 1;  // caller reports the NULL id
+            out->null_id = true;  // caller reports the NULL id
             break;
         }
+        std::size_t row_bytes = 32, largest = out->largest_value;
+        for (int c = 0; c < natts; ++c) {
+            if (nulls[c]) continue;
+            const std::size_t size = toast_raw_datum_size(datums[c]);
+            row_bytes += size + kValueOverhead;
+            largest = Max(largest, size);
+        }
+        const std::size_t needed = cost->bytes(out->raw_bytes + row_bytes, largest, out->rows + 1);
+        if (needed > available) {
+            if (out->rows == 0) {  // this row alone does not fit: the caller raises 53200
+                out->too_large_row_bytes = row_bytes;
+                out->too_large_needed = needed;
+            }
+            break;  // otherwise the next part starts with this row
+        }
+        const uint64 slot_row = out->rows;
         text* id = DatumGetTextPP(datums[0]);
-        ids[r] = std::string_view(VARDATA_ANY(id), VARSIZE_ANY_EXHDR(id));
+        ids[slot_row] = std::string_view(VARDATA_ANY(id), VARSIZE_ANY_EXHDR(id));
         for (int c = 1; c < ncolumns; ++c) {
-            engine::RawValue& slot = values[r * (ncolumns - 1) + (c - 1)];
+            engine::RawValue& slot = values[slot_row * (ncolumns - 1) + (c - 1)];
             if (nulls[c]) {
                 slot = std::nullopt;
             } else {
@@ -118,10 +205,12 @@ int fill_batch(SPITupleTable* table, uint64 rows, int ncolumns, std::string_view
                 slot = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
             }
         }
+        out->rows += 1;
+        out->raw_bytes += row_bytes;
+        out->largest_value = largest;
     }
     pfree(datums);
     pfree(nulls);
-    return null_id_row;
 }
 
 }  // namespace
@@ -167,19 +256,29 @@ std::string relation_display_name(Oid relid) {
     return name;
 }
 
-engine::Profile load_profile(const char* name) {
+engine::Profile load_profile(const char* name, ProfileRecord* record) {
+    const char* owner = nullptr;
+    int version = 0;
     const char* spec = pg_call([&] {
         Oid argtypes[1] = {TEXTOID};
         Datum args[1] = {CStringGetTextDatum(name)};
         int rc = SPI_execute_with_args(
-            "SELECT spec::pg_catalog.text FROM usermatch.profiles WHERE name OPERATOR(pg_catalog.=) $1",
+            "SELECT spec::pg_catalog.text, owner::pg_catalog.text, version FROM usermatch.profiles"
+            " WHERE name OPERATOR(pg_catalog.=) $1",
             1, argtypes, args, nullptr, true, 1);
         if (rc != SPI_OK_SELECT) elog(ERROR, "reading usermatch.profiles failed: %s", SPI_result_code_string(rc));
         if (SPI_processed == 0)
             ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("profile \"%s\" does not exist", name),
                             errhint("Create it with usermatch.create_profile(name, spec).")));
+        owner = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+        bool isnull;
+        version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
         return (const char*)SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
     });
+    if (record) {
+        record->owner = owner ? owner : "";
+        record->version = version;
+    }
     try {
         return engine::parse_profile(spec);
     } catch (const Error& e) {
@@ -187,7 +286,8 @@ engine::Profile load_profile(const char* name) {
     }
 }
 
-LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordStore& store) {
+LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordStore& store,
+                      engine::MemoryBudget* shared_budget) {
     using Clock = std::chrono::steady_clock;
     const auto started = Clock::now();
     LoadStats stats;
@@ -214,6 +314,24 @@ LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordS
     }
     const int ncolumns = static_cast<int>(refs.size());
     const ColumnRef* refs_data = refs.data();
+    // Each expression parsed on its own before the query is built: "1), (2" must not add columns.
+    // The error is copied into the transaction's context, which outlives SPI_finish on the way
+    // out (issue 7 item 2: pg_call copies into SPI's context, freed before the error is re-thrown).
+    bool any_expression = false;
+    for (const auto& ref : refs) any_expression |= ref.expression != nullptr;
+    if (any_expression) {
+        const std::string relname = relation_display_name(relid);
+        MemoryContext spi_context = MemoryContextSwitchTo(TopTransactionContext);
+        try {
+            for (const auto& ref : refs)
+                if (ref.expression)
+                    pg_call([&] { check_source_expression(relname.c_str(), ref.field, ref.expression); });
+        } catch (...) {
+            MemoryContextSwitchTo(spi_context);
+            throw;
+        }
+        MemoryContextSwitchTo(spi_context);
+    }
     MemoryContext batch_context = pg_call([] {
         return AllocSetContextCreate(CurrentMemoryContext, "usermatch source batch", ALLOCSET_DEFAULT_SIZES);
     });
@@ -221,46 +339,53 @@ LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordS
         char* query = build_query(relid, refs_data, ncolumns);
         SPIPlanPtr plan = SPI_prepare(query, 0, nullptr);
         if (!plan) elog(ERROR, "SPI_prepare failed for \"%s\": %s", query, SPI_result_code_string(SPI_result));
-        return SPI_cursor_open(nullptr, plan, nullptr, nullptr, true);
+        List* sources = SPI_plan_get_plan_sources(plan);
+        if (list_length(sources) != 1)
+            ereport(ERROR, (errcode(ERRCODE_SYNTAX_ERROR), errmsg("usermatch: the query reading the source is not one statement")));
+        check_result_columns(static_cast<CachedPlanSource*>(linitial(sources))->resultDesc, ncolumns);
+        Portal opened = SPI_cursor_open(nullptr, plan, nullptr, nullptr, true);
+        check_result_columns(opened->tupDesc, ncolumns);
+        return opened;
     });
 
-    const std::size_t memory_limit = static_cast<std::size_t>(settings.memory_limit_kb) * 1024;
+    engine::MemoryBudget own_budget(static_cast<std::size_t>(settings.memory_limit_kb) * 1024);
+    engine::MemoryBudget& budget = shared_budget ? *shared_budget : own_budget;
+    const std::string relname = relation_display_name(relid);
+    const std::string records_of = "the normalised records of " + relname;
     // One runner for the whole load: its threads and their normaliser caches live across batches.
     engine::TaskRunner runner(static_cast<unsigned>(settings.threads), keep_going);
-    int batch_size = settings.batch_size;
-    stats.first_batch_size = batch_size;
+    const int batch_size = settings.batch_size;
+    stats.first_batch_size = std::min(batch_size, kFirstFetch);
     bool lowered_notice_sent = false;
     std::vector<std::string_view> ids;
     std::vector<engine::RawValue> values;
-    std::size_t raw_bytes_per_row = 0;
+    PartCost cost;
+    cost.threads = runner.threads();
+    engine::MemoryCharge work_charge(&budget, 0, records_of.c_str());  // normalisers' working memory
+    std::size_t raw_bytes_per_row = 0;  // 0 until the first part is read
+    // Raw bytes a part may hold, for sizing fetches (the exact check is per row, in fill_batch).
+    auto raw_allowance = [&] {
+        return static_cast<std::size_t>(budget.available() / (1.0 + 2.0 * cost.store_per_raw_byte + PartCost::kWorkPerByte));
+    };
 
     for (;;) {
         check_interrupts();
-        // Keep one raw batch (fetched tuples + views) under an eighth of the memory still free.
-        const std::size_t used = store.memory_bytes();
-        if (used > memory_limit)
-            throw Error(ErrorCode::OutOfMemory,
-                        "usermatch: the normalised records of " + relation_display_name(relid) +
-                            " need more than usermatch.memory_limit after " + std::to_string(store.size()) + " rows",
-                        "The record store holds " + std::to_string(used / (1024 * 1024)) + " MB.",
-                        "Raise usermatch.memory_limit, or match a subset of the rows through a view.");
+        // Rows per fetch: a few until the size of a row is known, then what fits (at most batch_size).
+        int fetch_rows = std::min(batch_size, kFirstFetch);
         if (raw_bytes_per_row > 0) {
-            const std::size_t room = (memory_limit - used) / 8;
-            const int fits = static_cast<int>(std::max<std::size_t>(100, std::min<std::size_t>(room / raw_bytes_per_row, INT_MAX)));
-            if (fits < batch_size) {
-                if (!lowered_notice_sent) {
-                    const int from = batch_size;
-                    pg_call([&] {
-                        ereport(NOTICE, (errmsg("usermatch: batch size lowered from %d to %d rows to stay within usermatch.memory_limit", from, fits)));
-                    });
-                    lowered_notice_sent = true;
-                }
-                batch_size = fits;
+            const std::size_t fits = std::max<std::size_t>(1, raw_allowance() / raw_bytes_per_row);
+            fetch_rows = static_cast<int>(std::min<std::size_t>(fits, batch_size));
+            if (fetch_rows < batch_size && !lowered_notice_sent) {
+                const int from = batch_size, to = std::max(fetch_rows, 1);
+                pg_call([&] {
+                    ereport(NOTICE, (errmsg("usermatch: batch size lowered from %d to %d rows to stay within usermatch.memory_limit", from, to)));
+                });
+                lowered_notice_sent = true;
             }
         }
         SPITupleTable* table = nullptr;
-        uint64 fetched = pg_call([&] {
-            SPI_cursor_fetch(portal, true, batch_size);
+        const uint64 fetched = pg_call([&] {
+            SPI_cursor_fetch(portal, true, fetch_rows);
             table = SPI_tuptable;
             return SPI_processed;
         });
@@ -269,30 +394,57 @@ LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordS
         values.assign(fetched * (ncolumns - 1), std::nullopt);
         std::string_view* ids_data = ids.data();
         engine::RawValue* values_data = values.data();
-        int null_id_row = pg_call([&] {
-            // Detoasted copies live in batch_context, emptied once the store has copied the batch.
-            MemoryContext caller = MemoryContextSwitchTo(batch_context);
-            int row = fill_batch(table, fetched, ncolumns, ids_data, values_data);
-            MemoryContextSwitchTo(caller);
-            return row;
-        });
-        if (null_id_row > 0)
-            throw Error(ErrorCode::NotNullViolation,
-                        "id column \"" + profile.id_column + "\" of " + relation_display_name(relid) + " is NULL in a row",
-                        {}, "Every record needs an id; filter such rows out with a view.");
-        std::size_t raw_bytes = 0;
-        for (auto id : ids) raw_bytes += id.size() + 32;
-        for (const auto& v : values) raw_bytes += (v ? v->size() : 0) + 16;
-        raw_bytes_per_row = std::max<std::size_t>(1, raw_bytes / fetched);
 
-        store.append_batch(ids, values, runner);
-        pg_call([&] {
-            SPI_freetuptable(table);
-            MemoryContextReset(batch_context);
-        });
-        stats.rows += fetched;
-        stats.batches += 1;
-        stats.last_batch_size = batch_size;
+        // The fetched rows go to the store in one or more parts, each within the budget.
+        for (uint64 next = 0; next < fetched;) {
+            const std::size_t available = budget.available();
+            const PartCost* cost_data = &cost;
+            FillResult filled;
+            pg_call([&] {
+                // Detoasted copies live in batch_context, emptied once the store has copied the part.
+                MemoryContext caller = MemoryContextSwitchTo(batch_context);
+                fill_batch(table, next, fetched, ncolumns, cost_data, available, ids_data, values_data, &filled);
+                MemoryContextSwitchTo(caller);
+            });
+            if (filled.too_large_row_bytes > 0)
+                throw Error(ErrorCode::OutOfMemory,
+                            "usermatch: " + records_of + " would need more than " + budget.setting(),
+                            "A row whose values take " + std::to_string(filled.too_large_row_bytes / 1024) +
+                                " kB once detoasted needs about " + std::to_string(filled.too_large_needed / 1024) +
+                                " kB to be normalised; " + std::to_string(available / 1024) + " kB of the limit remain.",
+                            "Raise " + budget.setting() + ", or leave out or shorten such values through a view.");
+            if (filled.null_id)
+                throw Error(ErrorCode::NotNullViolation,
+                            "id column \"" + profile.id_column + "\" of " + relname + " is NULL in a row",
+                            {}, "Every record needs an id; filter such rows out with a view.");
+            // The part's cost (raw values, normalised batch, working memory) is charged before it
+            // is normalised; afterwards the store's growth is charged at its measured size.
+            const std::size_t work = cost.work(filled.largest_value, filled.rows);
+            if (work > cost.work_charged) {
+                work_charge.resize(work, records_of.c_str());
+                cost.work_charged = work;
+            }
+            engine::MemoryCharge part_charge(&budget, cost.held(filled.raw_bytes), records_of.c_str());
+            const std::size_t before = store.memory_bytes();
+            if (filled.rows == fetched) {
+                store.append_batch(ids, values, runner);
+            } else {
+                const std::vector<std::string_view> part_ids(ids.begin(), ids.begin() + filled.rows);
+                const std::vector<engine::RawValue> part_values(values.begin(), values.begin() + filled.rows * (ncolumns - 1));
+                store.append_batch(part_ids, part_values, runner);
+            }
+            const std::size_t grown = store.memory_bytes() - std::min(before, store.memory_bytes());
+            part_charge.reset();
+            budget.charge(grown, records_of.c_str());  // kept for as long as the run (the store lives)
+            cost.store_per_raw_byte = std::max(cost.store_per_raw_byte, static_cast<double>(grown) / std::max<std::size_t>(1, filled.raw_bytes));
+            raw_bytes_per_row = std::max<std::size_t>(1, filled.raw_bytes / filled.rows);
+            pg_call([&] { MemoryContextReset(batch_context); });
+            next += filled.rows;
+            stats.rows += filled.rows;
+            stats.batches += 1;
+            stats.last_batch_size = static_cast<int>(filled.rows);
+        }
+        pg_call([&] { SPI_freetuptable(table); });
     }
     pg_call([&] { SPI_cursor_close(portal); });
     stats.seconds = std::chrono::duration<double>(Clock::now() - started).count();

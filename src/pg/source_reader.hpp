@@ -1,9 +1,11 @@
 // Reading a source relation into the engine's record store: the only place matching touches
 // table data. Rows come through an SPI cursor as the calling role (so its privileges apply and
 // a missing SELECT right gives PostgreSQL's own permission error), usermatch.batch_size rows at a
-// time, lowered when the batch would not fit in what remains of usermatch.memory_limit.
+// time (16 until the size of a row is known), lowered when the batch would not fit in what
+// remains of usermatch.memory_limit.
 #pragma once
 
+#include "core/engine/memory_budget.hpp"
 #include "core/engine/profile.hpp"
 #include "core/engine/record_store.hpp"
 #include "pg/guard.hpp"
@@ -21,13 +23,23 @@ struct LoadStats {
     double seconds = 0;
 };
 
-// Reads the stored profile `name` (error 42704 when there is none) and parses it.
-engine::Profile load_profile(const char* name);
+// Who owns a stored profile and which version was read (same snapshot as the spec).
+struct ProfileRecord {
+    std::string owner;
+    int version = 0;
+};
+
+// Reads the stored profile `name` (error 42704 when there is none) and parses it; fills `record`
+// when given.
+engine::Profile load_profile(const char* name, ProfileRecord* record = nullptr);
 
 // Checks that relid can be a source and has the profile's columns with usable types
-// (errors 42P01, 42809, 42703, 42804), then streams its rows into `store`.
-// Must run inside an SPI connection (see SpiConnection).
-LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordStore& store);
+// (errors 42P01, 42809, 42703, 42804), then streams its rows into `store`. The raw rows and the
+// store's growth are charged to `budget` (a fresh one from usermatch.memory_limit when null)
+// before they are allocated: 53200 instead of passing the limit. Must run inside an SPI
+// connection (see SpiConnection).
+LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordStore& store,
+                      engine::MemoryBudget* budget = nullptr);
 
 // "schema"."table" for messages and queries.
 std::string relation_display_name(Oid relid);

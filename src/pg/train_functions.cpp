@@ -23,10 +23,42 @@ namespace pg = usermatch::pg;
 using usermatch::Error;
 using usermatch::ErrorCode;
 
-// Stores `spec` as the next version of profile `name`; returns the version. Needs an SPI connection.
-int save_profile_version(const char* name, const std::string& spec, const std::string& note) {
+// Locks profile `name` until the end of the transaction and checks that it is still at the
+// version training read, so a create_profile(replace), restore_profile or drop made while train ran
+// is not silently overwritten (a lost update): 40001, nothing stored. A profile the caller does
+// not own is left to create_profile's 42501. Plain PostgreSQL code; needs an SPI connection.
+void lock_unchanged_profile(const char* name, int trained_version, const char* function) {
+    Oid types[1] = {TEXTOID};
+    Datum values[1] = {CStringGetTextDatum(name)};
+    // FOR UPDATE sees only rows the caller may update (row level security): its own profiles.
+    int rc = SPI_execute_with_args("SELECT version FROM usermatch.profiles WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+                                   1, types, values, nullptr, false, 1);
+    if (rc != SPI_OK_SELECT) elog(ERROR, "locking the profile failed: %s", SPI_result_code_string(rc));
+    if (SPI_processed == 1) {
+        bool isnull;
+        const int current = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+        if (current != trained_version)
+            ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                            errmsg("%s: profile \"%s\" changed while training ran (read at version %d, now at version %d); "
+                                   "the trained profile was not stored", function, name, trained_version, current),
+                            errhint("Run %s again to train from the current version.", function)));
+        return;
+    }
+    rc = SPI_execute_with_args("SELECT 1 FROM usermatch.profiles WHERE name OPERATOR(pg_catalog.=) $1", 1, types, values,
+                               nullptr, false, 1);
+    if (rc == SPI_OK_SELECT && SPI_processed == 0)
+        ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                        errmsg("%s: profile \"%s\" was dropped while training ran; the trained profile was not stored",
+                               function, name)));
+}
+
+// Stores `spec` as the next version of profile `name` if it is still at `trained_version`;
+// returns the new version. Needs an SPI connection.
+int save_profile_version(const char* name, int trained_version, const char* function, const std::string& spec,
+                         const std::string& note) {
     const char* spec_text = spec.c_str();
     const char* note_text = note.c_str();
+    pg::pg_call([&] { lock_unchanged_profile(name, trained_version, function); });
     return pg::pg_call([&] {
         Oid types[3] = {TEXTOID, TEXTOID, TEXTOID};
         Datum values[3] = {CStringGetTextDatum(name), CStringGetTextDatum(spec_text), CStringGetTextDatum(note_text)};
@@ -61,9 +93,16 @@ train::TrainOptions parse_train_options(const char* options_json) {
         } else if (key == "estimate_u" || key == "estimate_m") {
             if (!value.is_boolean()) throw bad("true or false");
             (key == "estimate_u" ? options.estimate_u : options.estimate_m) = value.get<bool>();
+        } else if (key == "deterministic_recall") {
+            if (!value.is_number() || !(value.get<double>() > 0 && value.get<double>() <= 1)) throw bad("a number in (0, 1]");
+            options.deterministic_recall = value.get<double>();
+        } else if (key == "threshold") {
+            if (!value.is_string() || (value != "auto" && value != "keep")) throw bad("\"auto\" or \"keep\"");
+            options.auto_threshold = value == "auto";
         } else {
             throw Error(ErrorCode::InvalidParameter, "train: unknown option \"" + key + "\"", {},
-                        "Options are max_pairs, seed, max_iterations, tolerance, estimate_u, estimate_m.");
+                        "Options are max_pairs, seed, max_iterations, tolerance, estimate_u, estimate_m, "
+                        "deterministic_recall, threshold.");
         }
     }
     options.threads = static_cast<unsigned>(pg::settings.threads);
@@ -92,7 +131,7 @@ USERMATCH_FUNCTION(usermatch_train) {
     const train::TrainResult result = train::train(run.profile, *run.left, run.right.get(), options);
 
     pg::SpiConnection spi;
-    const int version = save_profile_version(args.profile, engine::profile_to_json(result.profile),
+    const int version = save_profile_version(args.profile, run.profile_version, "train", engine::profile_to_json(result.profile),
                                              source_note("trained", args.left, args.right));
     spi.finish();
     auto summary = nlohmann::json::parse(result.summary_json);
@@ -127,9 +166,18 @@ USERMATCH_FUNCTION(usermatch_train_labels) {
         const std::string query = "SELECT id1::pg_catalog.text, id2::pg_catalog.text, is_match FROM " +
                                   pg::relation_display_name(labels_relation);
         const char* query_text = query.c_str();
+        const std::size_t query_prefix = query.find(" FROM ") + 6;
         const uint64 rows = pg::pg_call([&] {
             int rc = SPI_execute(query_text, true, 0);
             if (rc != SPI_OK_SELECT) elog(ERROR, "reading the labels failed: %s", SPI_result_code_string(rc));
+            // is_match is read as a bool: only a boolean column (or a domain over boolean) may be.
+            // A text 'false' must never count as a match.
+            const Oid match_type = SPI_gettypeid(SPI_tuptable->tupdesc, 3);
+            if (SPI_tuptable->tupdesc->natts != 3 || getBaseType(match_type) != BOOLOID)
+                ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
+                                errmsg("train_labels: column \"is_match\" of %s has type %s, not boolean", query_text + query_prefix,
+                                       format_type_be(match_type)),
+                                errhint("Cast it in a view, e.g. SELECT id1, id2, is_match::boolean AS is_match FROM ...")));
             return SPI_processed;
         });
         labels.resize(rows);
@@ -156,7 +204,7 @@ USERMATCH_FUNCTION(usermatch_train_labels) {
     const train::LabelResult result = train::train_labels(run.profile, *run.left, run.right.get(), labels, options);
 
     pg::SpiConnection spi;
-    save_profile_version(args.profile, engine::profile_to_json(result.profile),
+    save_profile_version(args.profile, run.profile_version, "train_labels", engine::profile_to_json(result.profile),
                          source_note("trained from labels in " + pg::relation_display_name(labels_relation), args.left, args.right));
     spi.finish();
 
@@ -294,6 +342,7 @@ USERMATCH_FUNCTION(usermatch_suggest_profile) {
     const std::string relation = pg::relation_display_name(source);
     train::SuggestOptions options;
     options.link = link;
+    options.keep_going = pg::keep_going;
     const train::Suggestion suggestion = train::suggest_profile(columns, options);
     const std::string explanation = suggestion.explanation;
     pg::pg_call([&] { ereport(NOTICE, (errmsg("usermatch: suggested profile for %s", relation.c_str()), errdetail("%s", explanation.c_str()))); });

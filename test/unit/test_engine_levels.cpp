@@ -6,9 +6,11 @@
 #include "core/engine/scorer.hpp"
 #include "core/errors.hpp"
 #include "core/text/utf8.hpp"
+#include "timing.hpp"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 
 using namespace usermatch;
@@ -256,4 +258,33 @@ TEST(EngineLevels, DateOsaFromPackedValueAgreesWithTextOsa) {
                 EXPECT_EQ(level_holds(p.fields[0].levels[1], 0, s, 0, s, 1), expected) << b << " " << o << " k=" << k;
             }
     }
+}
+
+TEST(EngineLevels, FuzzyLevelsOnHugeWholeValuesCompareExactOnly) {
+    // Issue 7: an id_number with levels ["exact", "osa<=2"] and two 400 KB values ran for 22.5 s.
+    // Values over kMaxFuzzyCodePoints compare exact-only in fuzzy levels; shorter ones as before.
+    const std::string levels = R"(, "levels": ["exact", "osa<=2"])";
+    std::string big(400000, 'A');
+    for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('A' + (i * 7) % 26);
+    std::string near = big;
+    near[1000] = 'Z' == near[1000] ? 'Y' : 'Z';
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(level("id_number", big, near, levels), "else");  // one substitution, but too long
+    EXPECT_EQ(level("id_number", big, big, levels), "exact");
+    EXPECT_EQ(level("id_number", big, near, R"(, "levels": ["osa<=2"])"), "else");
+    EXPECT_EQ(level("id_number", big, big, R"(, "levels": ["osa<=2"])"), "osa<=2");  // equal: distance 0
+    EXPECT_EQ(level("email", big + "@x.org", near + "@x.org", R"(, "levels": ["jw>=0.9", "osa<=1"])"), "else");
+    EXPECT_EQ(level("email", big + "@x.org", big + "@x.org", R"(, "levels": ["jw>=0.9", "osa<=1"])"), "jw>=0.9");
+    // A phone of 300,000 digits is no phone number at all (normalize_phone: NULL past 250 bytes).
+    EXPECT_EQ(level("phone", std::string(300000, '5'), std::string(300001, '5'), levels), "null");
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 2.0 * kTimingSlack);
+    // At the cap the fuzzy levels still apply (band OSA: 256 code points, two edits).
+    std::string at_cap = big.substr(0, kMaxFuzzyCodePoints);
+    std::string edited = at_cap;
+    edited[10] = '#' == edited[10] ? '$' : '#';
+    std::swap(edited[200], edited[201]);
+    EXPECT_EQ(level("id_number", at_cap, edited, levels), "osa<=2");
+    EXPECT_EQ(level("id_number", at_cap + "B", edited + "B", levels), "else");  // 257: exact-only
+    EXPECT_EQ(level("email", at_cap.substr(0, 200) + "@x.org", edited.substr(0, 200) + "@x.org",
+                    R"(, "levels": ["jw>=0.9"])"), "jw>=0.9");
 }

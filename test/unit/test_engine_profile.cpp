@@ -1,9 +1,11 @@
 #include "core/engine/profile.hpp"
 #include "core/errors.hpp"
+#include "timing.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 
 using namespace usermatch;
 using namespace usermatch::engine;
@@ -126,4 +128,33 @@ TEST(EngineProfile, CanonicalJsonRoundTrips) {
     EXPECT_EQ(profile_to_json(q), text);
     EXPECT_NE(text.find("\"levels\":[\"exact\",\"pinyin\",\"swapped\""), std::string::npos);
     EXPECT_NE(text.find("\"expression\":\"lower(city)\""), std::string::npos);
+}
+
+TEST(EngineProfile, ManyFieldsAreValidatedInLinearTimeOrRefused) {
+    // Issue 7: validate_profile with 60,000 fields ran 21 s (quadratic duplicate-name check).
+    auto spec = [](std::size_t fields, bool duplicate) {
+        std::string s = R"({"id": "id", "fields": [)";
+        for (std::size_t i = 0; i < fields; ++i) {
+            if (i) s += ",";
+            const std::size_t name = duplicate && i == fields - 1 ? 0 : i;
+            s += R"({"name": "f)" + std::to_string(name) + R"(", "column": "c", "type": "text"})";
+        }
+        return s + R"(], "blocking": [["f0"]]})";
+    };
+    const auto start = std::chrono::steady_clock::now();
+    try {
+        validate_profile(spec(60000, false));
+        FAIL() << "expected a program-limit error";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::ProgramLimit);
+        EXPECT_NE(std::string(e.what()).find("60000 fields; at most 64"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(parse_profile(spec(1001, false)), Error);
+    // Up to 1,000 fields every problem is still listed, duplicates found through a hash set.
+    const auto problems = validate_profile(spec(1000, true));
+    ASSERT_EQ(problems.size(), 2u);
+    EXPECT_EQ(problems[0].problem, "has 1000 fields; at most 64 are allowed");
+    EXPECT_EQ(problems[1].path, "$.fields[999].name");
+    EXPECT_EQ(problems[1].problem, "duplicate field name \"f0\"");
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 2.0 * kTimingSlack);
 }

@@ -544,3 +544,25 @@ TEST(GenerateFormats, PhonesDatesAndTextEdits) {
         EXPECT_LE(std::abs(len - 8), 1) << typo;
     }
 }
+
+TEST(GenerateCancel, PlanningPollsKeepGoingAndStops) {
+    // Issue 7: generate_users(10000000) planned for 25 s without a chance to cancel.
+    int polls = 0;
+    try {
+        generate::UserGenerator generator(10'000'000, generate::GeneratorOptions{}, [&] { return ++polls < 3; });
+        FAIL() << "expected a cancel";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::QueryCanceled);
+    }
+    EXPECT_EQ(polls, 3);
+    // A keep_going that always answers yes changes nothing.
+    generate::UserGenerator polled(5000, generate::GeneratorOptions{}, [] { return true; });
+    const auto plain = generate::generate_users(5000, generate::GeneratorOptions{});
+    const auto chunk = polled.next_chunk(5000);
+    ASSERT_EQ(chunk.size(), plain.size());
+    for (std::size_t i = 0; i < plain.size(); ++i) {
+        ASSERT_EQ(chunk[i].user_id, plain[i].user_id);
+        ASSERT_EQ(chunk[i].full_name, plain[i].full_name);
+        ASSERT_EQ(chunk[i].id_number, plain[i].id_number);
+    }
+}

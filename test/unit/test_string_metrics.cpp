@@ -4,10 +4,12 @@
 #include "core/compare/string_metrics.hpp"
 #include "core/errors.hpp"
 #include "core/text/utf8.hpp"
+#include "timing.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <random>
 #include <set>
 #include <string>
@@ -287,6 +289,60 @@ TEST(CompareDifferential, OsaMatchesDp) {
         ASSERT_EQ(osa_distance(p.a, p.b), expected) << p.a.size() << " vs " << p.b.size();
         ASSERT_EQ(osa_distance(p.b, p.a), expected);
     }
+}
+
+TEST(CompareDifferential, BoundedOsaMatchesDp) {
+    // Band (longer than one word), single word and blocks, against the full DP.
+    for (const auto& p : random_pairs(12, 2000)) {
+        const std::size_t expected = ref_osa(p.a, p.b);
+        for (std::size_t max : {0, 1, 2, 3, 5, 10, 70}) {
+            ASSERT_EQ(osa_distance_bounded(p.a, p.b, max), std::min(expected, max + 1))
+                << "max " << max << " sizes " << p.a.size() << "/" << p.b.size();
+            ASSERT_EQ(osa_distance_bounded(p.b, p.a, max), std::min(expected, max + 1));
+        }
+    }
+}
+
+TEST(CompareBounds, BoundedOsaOnHugeValuesIsLinear) {
+    // Two 400,000-character identifiers one substitution and one transposition apart: the full
+    // distance costs n^2 / 64 word steps (seconds); the band costs 5 n.
+    std::u32string a;
+    for (int i = 0; i < 400000; ++i) a.push_back(U'A' + static_cast<char32_t>((i * 7) % 26));
+    std::u32string b = a;
+    b[1000] = U'#';
+    std::swap(b[300000], b[300001]);
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(osa_distance_bounded(a, b, 2), 2u);
+    EXPECT_EQ(osa_distance_bounded(a, b, 1), 2u);  // more than 1: max + 1
+    b[200000] = U'#';
+    EXPECT_EQ(osa_distance_bounded(a, b, 2), 3u);
+    EXPECT_EQ(osa_distance_bounded(a, a + U"xyz", 2), 3u);  // length difference alone
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 1.0 * kTimingSlack);
+}
+
+TEST(CompareDifferential, QgramLongQMatchesSetReference) {
+    // q-grams past the exact-view threshold are compared as rolling hashes.
+    for (const auto& p : random_pairs(13, 150))
+        for (int q : {5, 40, 150, 300})
+            ASSERT_NEAR(qgram_similarity(p.a, p.b, q), ref_qgram(p.a, p.b, q), 1e-12)
+                << "q " << q << " sizes " << p.a.size() << "/" << p.b.size();
+}
+
+TEST(CompareBounds, QgramCostDoesNotGrowWithQ) {
+    // The repro of issue 7: 300,000 code points at q = 1000 (minutes with q-grams as views).
+    std::u32string a, b;
+    for (int i = 0; i < 50000; ++i) {
+        a += U"abcdef";
+        b += U"abcdeg";
+    }
+    const auto start = std::chrono::steady_clock::now();
+    const double s = qgram_similarity(a, b, 1000);
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 1.0 * kTimingSlack);
+    // The strings differ at every 6th character, so the only shared q-grams are the 5 that hold
+    // padding plus a prefix of "abcde"; each side has about 2,000 distinct q-grams.
+    EXPECT_GT(s, 0.0);
+    EXPECT_LT(s, 0.01);
+    EXPECT_DOUBLE_EQ(qgram_similarity(a, a, 1000), 1.0);
 }
 
 TEST(CompareDifferential, JaroMatchesClassicFlags) {

@@ -161,3 +161,19 @@ TEST(SuggestProfile, NoUniqueColumnIsAClearError) {
     EXPECT_THROW(suggest_profile(cols), Error);
     EXPECT_THROW(suggest_profile({}), Error);
 }
+
+TEST(SuggestProfile, KeepGoingStopsTheSuggestion) {
+    const auto cols = people(2000, true);
+    int polls = 0;
+    SuggestOptions o;
+    o.keep_going = [&] { return ++polls < 3; };
+    try {
+        suggest_profile(cols, o);
+        FAIL() << "expected a cancel";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::QueryCanceled);
+    }
+    EXPECT_EQ(polls, 3);
+    o.keep_going = [] { return true; };  // polled but never stopping: the same suggestion
+    EXPECT_EQ(suggest_profile(cols, o).profile_json, suggest_profile(cols).profile_json);
+}

@@ -4,6 +4,7 @@
 #include "core/compare/pattern_match.hpp"
 #include "core/compare/string_metrics.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -84,7 +85,61 @@ std::size_t osa_blocks(Text pattern, Text text) {
     return dist;
 }
 
+// OSA restricted to the diagonal band |i - j| <= max of the DP matrix (cells outside it exceed
+// max anyway). Row i keeps columns j = i - max .. i + max at index t = j - i + max, so the cell
+// above is t + 1 of the previous row, the diagonal t, the left t - 1 of this row, and the
+// transposition source (i - 2, j - 2) t of the row before the previous one.
+std::size_t osa_band(Text a, Text b, std::size_t max) {
+    const std::size_t width = 2 * max + 1;
+    const std::size_t inf = max + 1;
+    std::vector<std::size_t> rows(3 * width, inf);
+    std::size_t* before = rows.data();       // row i - 2
+    std::size_t* previous = before + width;  // row i - 1
+    std::size_t* current = previous + width; // row i
+    for (std::size_t j = 0; j <= max && j <= b.size(); ++j) previous[j + max] = j;  // row 0: d = j
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t row_min = inf;
+        std::fill(current, current + width, inf);
+        for (std::size_t t = 0; t < width; ++t) {
+            if (t + i < max) continue;  // j < 0
+            const std::size_t j = t + i - max;
+            if (j > b.size()) break;
+            std::size_t d;
+            if (j == 0) {
+                d = i;
+            } else {
+                d = previous[t] + (a[i - 1] != b[j - 1]);                    // substitute / match
+                if (t + 1 < width) d = std::min(d, previous[t + 1] + 1);     // delete a[i - 1]
+                if (t > 0) d = std::min(d, current[t - 1] + 1);              // insert b[j - 1]
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                    d = std::min(d, before[t] + 1);                          // transpose
+            }
+            current[t] = std::min(d, inf);
+            row_min = std::min(row_min, current[t]);
+        }
+        if (row_min > max) return inf;  // every path through this row already costs more
+        std::size_t* recycled = before;
+        before = previous;
+        previous = current;
+        current = recycled;
+    }
+    const std::size_t t = b.size() + max - a.size();  // column b.size() of the last row
+    return t < width ? std::min(previous[t], inf) : inf;
+}
+
 }  // namespace
+
+std::size_t osa_distance_bounded(Text a, Text b, std::size_t max) {
+    if (a.size() > b.size()) std::swap(a, b);
+    if (b.size() - a.size() > max) return max + 1;
+    detail::remove_common_affix(a, b);
+    if (a.empty()) return std::min(b.size(), max + 1);
+    // Bit-parallel costs n * ceil(m / 64) words; the band n * (2 max + 1) cells.
+    const std::size_t words = (a.size() + 63) / 64;
+    if (a.size() <= 64) return std::min(osa_single_word(a, b), max + 1);
+    if (2 * max + 1 > 16 * words) return std::min(osa_blocks(a, b), max + 1);
+    return osa_band(a, b, max);
+}
 
 std::size_t osa_distance(Text a, Text b) {
     if (a.size() > b.size()) std::swap(a, b);

@@ -1,6 +1,9 @@
 // q-gram (Jaccard) similarity over the sets of q-grams of the blank-padded strings.
 // For q <= 3 each q-gram of code points (21 bits each) packs exactly into one 64-bit key, so
-// short names need no heap; longer q compare the q-grams as string views.
+// short names need no heap. Longer q compare the q-grams as string views while that is cheap
+// (grams x q <= 2^16 code points); beyond, each q-gram becomes a 122-bit rolling hash (two
+// polynomial hashes modulo 2^61 - 1), so the cost is O(n log n) whatever q is (the views cost
+// O(n q log n): 300,000 code points at q = 1000 ran for minutes).
 #include "core/compare/string_metrics.hpp"
 #include "core/errors.hpp"
 
@@ -99,6 +102,69 @@ double view_similarity(Text a, Text b, std::size_t q) {
     return jaccard(ga.size(), gb.size(), count_common(ga.data(), ga.size(), gb.data(), gb.size()));
 }
 
+// Rolling polynomial hash modulo the Mersenne prime 2^61 - 1.
+constexpr std::uint64_t kMersenne61 = (std::uint64_t{1} << 61) - 1;
+
+inline std::uint64_t mul_mod(std::uint64_t x, std::uint64_t y) noexcept {
+    const unsigned __int128 p = static_cast<unsigned __int128>(x) * y;
+    std::uint64_t r = static_cast<std::uint64_t>(p & kMersenne61) + static_cast<std::uint64_t>(p >> 61);
+    if (r >= kMersenne61) r -= kMersenne61;
+    return r;
+}
+inline std::uint64_t add_mod(std::uint64_t x, std::uint64_t y) noexcept {
+    std::uint64_t r = x + y;
+    if (r >= kMersenne61) r -= kMersenne61;
+    return r;
+}
+inline std::uint64_t sub_mod(std::uint64_t x, std::uint64_t y) noexcept { return x >= y ? x - y : x + kMersenne61 - y; }
+
+struct GramKey {
+    std::uint64_t h1, h2;
+    bool operator<(const GramKey& o) const noexcept { return h1 != o.h1 ? h1 < o.h1 : h2 < o.h2; }
+    bool operator==(const GramKey& o) const noexcept { return h1 == o.h1 && h2 == o.h2; }
+};
+
+// Hashes of the |s| + q - 1 q-grams of the padded s, each in O(1) from the previous one.
+void hashed_grams(Text s, std::size_t q, GramKey* out) {
+    constexpr std::uint64_t kBase1 = 0x1F3D5B79A2C4E6F1ULL % kMersenne61;
+    constexpr std::uint64_t kBase2 = 0x0ABCDEF123456789ULL % kMersenne61;
+    std::uint64_t top1 = 1, top2 = 1;  // base^(q-1): weight of the character leaving the window
+    for (std::size_t k = 1; k < q; ++k) {
+        top1 = mul_mod(top1, kBase1);
+        top2 = mul_mod(top2, kBase2);
+    }
+    const std::size_t pad = q - 1;
+    const std::size_t count = s.size() + q - 1;
+    std::uint64_t h1 = 0, h2 = 0;
+    for (std::size_t k = 0; k < q; ++k) {
+        const std::uint64_t c = static_cast<std::uint64_t>(padded_at(s, k, pad)) + 1;
+        h1 = add_mod(mul_mod(h1, kBase1), c);
+        h2 = add_mod(mul_mod(h2, kBase2), c);
+    }
+    out[0] = {h1, h2};
+    for (std::size_t g = 1; g < count; ++g) {
+        const std::uint64_t leaving = static_cast<std::uint64_t>(padded_at(s, g - 1, pad)) + 1;
+        const std::uint64_t entering = static_cast<std::uint64_t>(padded_at(s, g + q - 1, pad)) + 1;
+        h1 = add_mod(mul_mod(sub_mod(h1, mul_mod(leaving, top1)), kBase1), entering);
+        h2 = add_mod(mul_mod(sub_mod(h2, mul_mod(leaving, top2)), kBase2), entering);
+        out[g] = {h1, h2};
+    }
+}
+
+double hashed_similarity(Text a, Text b, std::size_t q) {
+    const std::size_t na = a.size() + q - 1;
+    const std::size_t nb = b.size() + q - 1;
+    std::vector<GramKey> keys(na + nb);
+    hashed_grams(a, q, keys.data());
+    hashed_grams(b, q, keys.data() + na);
+    const std::size_t ua = sort_unique(keys.data(), na);
+    const std::size_t ub = sort_unique(keys.data() + na, nb);
+    return jaccard(ua, ub, count_common(keys.data(), ua, keys.data() + na, ub));
+}
+
+// Exact string views while grams x q stays small; hashes beyond.
+constexpr double kMaxViewCodePoints = 65536;
+
 }  // namespace
 
 double qgram_similarity(Text a, Text b, int q) {
@@ -109,7 +175,9 @@ double qgram_similarity(Text a, Text b, int q) {
     if (a.empty() || b.empty()) return 0.0;  // an empty string has no q-grams
     const auto size_q = static_cast<std::size_t>(q);
     if (size_q <= 3 && fits_21_bits(a) && fits_21_bits(b)) return packed_similarity(a, b, size_q);
-    return view_similarity(a, b, size_q);
+    const double grams = static_cast<double>(a.size() + b.size() + 2 * (size_q - 1));
+    if (grams * static_cast<double>(size_q) <= kMaxViewCodePoints) return view_similarity(a, b, size_q);
+    return hashed_similarity(a, b, size_q);
 }
 
 }  // namespace usermatch::compare

@@ -27,6 +27,11 @@ std::size_t levenshtein_bounded_bytes(std::string_view a, std::string_view b, st
 // Optimal string alignment distance (restricted Damerau-Levenshtein: adjacent transpositions,
 // no substring edited twice). "ca" -> "abc" is 3 here (true Damerau would give 2).
 std::size_t osa_distance(Text a, Text b);
+// min(osa_distance(a, b), max + 1), in O(max * n) time: returns at once when the lengths differ
+// by more than max, otherwise fills only the diagonal band |i - j| <= max of the DP matrix and
+// stops at the first row whose cells all exceed max (single word when the shorter string has
+// <= 64 code points).
+std::size_t osa_distance_bounded(Text a, Text b, std::size_t max);
 
 // Jaro similarity in [0, 1]. Two empty strings: 1.0; one empty: 0.0. Match window
 // max(|a|, |b|) / 2 - 1; transpositions = (matched characters out of order) / 2, rounded down.
@@ -43,6 +48,9 @@ double jaro_winkler(Text a, Text b, double prefix_scale = 0.1, std::size_t max_p
 // word splitting: callers normalise first). "ab", q = 3: {"  a", " ab", "ab ", "b  "}.
 // Two empty strings: 1.0; an empty string has no q-grams, so empty vs non-empty: 0.0.
 // Throws Error(InvalidParameter) when q < 1 and Error(ProgramLimit) when q > 1000.
+// O(n log n) in the total length n whatever q is: q > 3 on long strings compares 122-bit rolling
+// hashes of the q-grams (a collision, about 2^-100 per pair of q-grams, would count two different
+// q-grams as one), exact q-grams otherwise.
 double qgram_similarity(Text a, Text b, int q = 3);
 
 }  // namespace usermatch::compare

@@ -23,12 +23,28 @@ void sort_keyed(const std::vector<std::uint64_t>& keys, std::vector<std::uint32_
     for (std::size_t i = 0; i < tmp.size(); ++i) order[i] = tmp[i].second;
 }
 
+// keys (8) + order (4) per record and rule; the key tasks (32 bytes per 16,384 records per rule).
+std::size_t kept_index_bytes(std::size_t rules, std::size_t records) {
+    return rules * records * 12 + rules * (records / kKeyChunk + 2) * 32;
+}
+
 }  // namespace
 
+std::size_t CandidateGenerator::index_bytes(std::size_t rules, std::size_t left_records, std::size_t right_records,
+                                            unsigned threads) {
+    const std::size_t records = left_records + right_records;
+    const std::size_t sorts_at_once = std::min<std::size_t>(std::max(threads, 1u), rules * (right_records ? 2 : 1));
+    // Each running sort holds (key, index) pairs (16 bytes) for one side.
+    return kept_index_bytes(rules, records) + sorts_at_once * std::max(left_records, right_records) * 16;
+}
+
 CandidateGenerator::CandidateGenerator(const Profile& profile, const RecordStore& left, const RecordStore* right,
-                                       TaskRunner& runner)
+                                       TaskRunner& runner, MemoryBudget* budget)
     : profile_(profile), left_(left), right_(right), dedupe_(right == nullptr) {
     const std::size_t nr = profile.blocking.size();
+    charge_.attach(budget);
+    charge_.resize(index_bytes(nr, left.size(), right ? right->size() : 0, runner.threads()),
+                   "the blocking index");
     rules_.resize(nr);
     const std::size_t sides = dedupe_ ? 1 : 2;
     for (auto& idx : rules_) {
@@ -56,6 +72,8 @@ CandidateGenerator::CandidateGenerator(const Profile& profile, const RecordStore
         if (t % sides == 0) sort_keyed(idx.left_keys, idx.left_order);
         else sort_keyed(idx.right_keys, idx.right_order);
     });
+    // The sorts' scratch is gone: keep the index itself charged.
+    charge_.resize(kept_index_bytes(nr, left.size() + (right ? right->size() : 0)), "the blocking index");
     runner.run(1, [&](std::size_t) {
         for (std::size_t r = 0; r < nr && !runner.cancelled(); ++r) scan(r);
     });

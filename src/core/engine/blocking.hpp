@@ -11,6 +11,7 @@
 #pragma once
 
 #include "core/core_guard.hpp"
+#include "core/engine/memory_budget.hpp"
 #include "core/engine/profile.hpp"
 #include "core/engine/record_store.hpp"
 #include "core/engine/task_runner.hpp"
@@ -43,8 +44,14 @@ struct RuleEstimate {
 class CandidateGenerator {
 public:
     // Computes every rule's keys and sort order on the runner's threads (cancellable). `right` is
-    // nullptr for dedupe. The stores and profile must outlive the generator.
-    CandidateGenerator(const Profile& profile, const RecordStore& left, const RecordStore* right, TaskRunner& runner);
+    // nullptr for dedupe. The stores and profile must outlive the generator. When `budget` is given
+    // the index (12 bytes per record and rule, plus 16 per record for each sort running at once)
+    // is charged to it before anything is allocated, and stays charged while the generator lives.
+    CandidateGenerator(const Profile& profile, const RecordStore& left, const RecordStore* right, TaskRunner& runner,
+                       MemoryBudget* budget = nullptr);
+    // Bytes charged for the index of `rules` rules over the given record counts (sorting included).
+    static std::size_t index_bytes(std::size_t rules, std::size_t left_records, std::size_t right_records,
+                                   unsigned threads);
 
     // Replaces the contents of `out` with up to max_pairs next candidate pairs; false when there are
     // none left (out is then empty).
@@ -80,6 +87,7 @@ private:
     std::vector<RuleIndex> rules_;
     std::vector<OversizedBlock> oversized_;
     std::vector<RuleEstimate> estimates_;
+    MemoryCharge charge_;
 
     // Enumeration state.
     std::size_t rule_ = 0;

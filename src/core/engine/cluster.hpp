@@ -15,6 +15,7 @@
 #include "core/engine/record_store.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -39,9 +40,16 @@ struct ClusterResult {
     std::uint64_t merges_refused_identifier = 0;
 };
 
-// `edges` is consumed (sorted in place).
+// `edges` is consumed (sorted in place). Near-linear in the edges: each cluster keeps only its
+// distinct strong identifiers, so a merge check costs (distinct ids of one) x (of the other).
+// `keep_going` (may be empty) is polled on the calling thread every few thousand edges or value
+// comparisons; when it returns false, throws Error(QueryCanceled).
 ClusterResult cluster_records(const Profile& profile, const RecordStore& left, const RecordStore* right,
-                              std::vector<ClusterEdge>& edges);
+                              std::vector<ClusterEdge>& edges, const std::function<bool()>& keep_going = {});
+
+// Upper bound of the bytes cluster_records allocates besides the edges it is given: union-find
+// arrays, per-node identifier lists (one or two per record in practice) and the members.
+inline std::size_t cluster_memory_bound(std::size_t nodes, std::size_t /*edges*/) { return nodes * 128; }
 
 // The record id of a node.
 std::string_view node_id(const RecordStore& left, const RecordStore* right, std::uint32_t node);

@@ -87,6 +87,18 @@ bool date_osa_within(std::int32_t x, std::int32_t y, std::size_t k) {
     return osa_within(std::string_view(tx, 10), std::string_view(ty, 10), k);
 }
 
+// Fuzzy levels (osa<=k, jaro_winkler) on values kept whole (id_number, email, phone): a value of
+// more than kMaxFuzzyCodePoints code points compares exact-only (the level holds when the values
+// are equal), so that two megabyte identifiers cost one hash comparison, not len^2 (name and text
+// forms are truncated to the same length when stored instead).
+bool too_long_for_fuzzy(std::string_view v) noexcept {
+    if (v.size() <= kMaxFuzzyCodePoints) return false;
+    if (v.size() > 4 * kMaxFuzzyCodePoints) return true;
+    std::size_t code_points = 0;
+    for (unsigned char c : v) code_points += (c & 0xC0) != 0x80;
+    return code_points > kMaxFuzzyCodePoints;
+}
+
 double jw_utf8(std::string_view x, std::string_view y) {
     ThreadScratch& d = thread_scratch();
     d.decode_a.clear();
@@ -128,6 +140,8 @@ __attribute__((always_inline)) inline bool holds(const Level& level, std::size_t
     case Condition::SwappedTokens: return ha[sl.sorted] == hb[sl.sorted];
     case Condition::Nickname: return ha[sl.nick] == hb[sl.nick];
     case Condition::JaroWinkler:
+        if (type == FieldType::Email && (too_long_for_fuzzy(A.norm[a]) || too_long_for_fuzzy(B.norm[b])))
+            return ha[sl.norm] == hb[sl.norm];
         if (cache.jw < 0)  // names/text: pre-decoded pinyin form; email: the whole address
             cache.jw = type == FieldType::Email ? jw_utf8(A.norm[a], B.norm[b]) : compare::jaro_winkler(A.cps[a], B.cps[b]);
         return cache.jw >= level.param;
@@ -145,6 +159,10 @@ __attribute__((always_inline)) inline bool holds(const Level& level, std::size_t
                 if (!same_prefix && !same_suffix) return false;
             }
         }
+        if ((type == FieldType::Phone || type == FieldType::IdNumber || type == FieldType::Email ||
+             type == FieldType::Date) &&
+            (too_long_for_fuzzy(A.norm[a]) || too_long_for_fuzzy(B.norm[b])))
+            return ha[sl.norm] == hb[sl.norm];
         if (type == FieldType::Phone)
             return osa_within(phone_digits(A.norm[a]), phone_digits(B.norm[b]), static_cast<std::size_t>(level.param));
         if (type == FieldType::Date) {
@@ -170,6 +188,8 @@ __attribute__((always_inline)) inline bool holds(const Level& level, std::size_t
     }
     case Condition::WithinPercent: {
         double x = A.dval[a], y = B.dval[b];
+        // Infinity is within no percentage of anything (inf - inf is NaN; x vs inf would be "within").
+        if (!std::isfinite(x) || !std::isfinite(y)) return false;
         return std::fabs(x - y) <= level.param / 100.0 * std::max(std::fabs(x), std::fabs(y));
     }
     case Condition::Else: return true;
@@ -181,8 +201,7 @@ __attribute__((always_inline)) inline bool holds(const Level& level, std::size_t
 
 bool osa_within(std::u32string_view x, std::u32string_view y, std::size_t k) {
     if (k == 1) return osa_at_most_one(x, y);
-    std::size_t dl = x.size() > y.size() ? x.size() - y.size() : y.size() - x.size();
-    return dl <= k && compare::osa_distance(x, y) <= k;
+    return compare::osa_distance_bounded(x, y, k) <= k;  // O(k n), exits early
 }
 
 bool osa_within(std::string_view x, std::string_view y, std::size_t k) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/engine/expected_f1.hpp"
 #include "core/engine/scorer.hpp"
 #include "core/engine/task_runner.hpp"
 #include "core/errors.hpp"
@@ -38,22 +39,35 @@ RunStats run(const Profile& profile, const RecordStore& left, const RecordStore*
     stats.seconds_normalize = left.normalize_seconds() + (right ? right->normalize_seconds() : 0);
     stats.prior = effective_prior(profile, left.size(), right ? right->size() : left.size());
     const RecordStore& rstore = right ? *right : left;
-    const double min_p = options.min_probability.value_or(profile.threshold);
+    // An unresolved "threshold": "auto" costs one more scoring pass over the candidates.
+    const double min_p = options.min_probability ? *options.min_probability
+                         : profile.threshold_auto && !profile.threshold_resolved
+                             ? expected_f1_threshold(profile, left, right, options.threads, keep_going).threshold
+                             : profile.threshold;
     const double min_w = Scorer::weight_for_probability(min_p);
     // Term frequencies come from the records being matched (both sides for link).
     const bool any_tf = std::any_of(profile.fields.begin(), profile.fields.end(), [](const Field& f) { return f.tf; });
+    MemoryCharge tf_charge(options.budget, any_tf ? TermFrequencies::memory_bound(profile, left, right) : 0,
+                           "the term-frequency tables");
     const TermFrequencies tf = any_tf ? TermFrequencies(profile, left, right) : TermFrequencies();
     Scorer scorer(profile, stats.prior, any_tf ? &tf : nullptr);
 
     TaskRunner runner(options.threads, keep_going);
     auto t0 = std::chrono::steady_clock::now();
-    CandidateGenerator gen(profile, left, right, runner);
+    CandidateGenerator gen(profile, left, right, runner, options.budget);
     stats.seconds_block += since(t0);
     stats.rules = gen.estimate();
     stats.oversized_blocks = gen.oversized_blocks();
 
     const unsigned nt = runner.threads();
     const std::size_t slice_count = nt * 4;  // a few slices per thread balance uneven pair costs
+    // One chunk of pairs and at most as many results (with growth slack), charged up front; with a
+    // budget the chunk is smaller when little memory is left (the pairs found do not change).
+    constexpr std::size_t kBytesPerPair = sizeof(CandidatePair) + 2 * sizeof(MatchResult);
+    std::size_t chunk_pairs = options.chunk_pairs;
+    if (options.budget)
+        chunk_pairs = std::max<std::size_t>(4096, std::min(chunk_pairs, options.budget->available() / 4 / kBytesPerPair));
+    MemoryCharge chunk_charge(options.budget, chunk_pairs * kBytesPerPair, "a chunk of candidate pairs");
     std::vector<CandidatePair> chunk;
     std::vector<std::vector<MatchResult>> results(slice_count);
     const std::size_t store_bytes = left.memory_bytes() + (right ? right->memory_bytes() : 0);
@@ -61,7 +75,7 @@ RunStats run(const Profile& profile, const RecordStore& left, const RecordStore*
     for (;;) {
         runner.check();
         t0 = std::chrono::steady_clock::now();
-        bool more = gen.next(chunk, options.chunk_pairs);
+        bool more = gen.next(chunk, chunk_pairs);
         stats.seconds_block += since(t0);
         if (!more) break;
         stats.candidate_pairs += chunk.size();

@@ -4,6 +4,7 @@
 
 #include "core/core_guard.hpp"
 #include "core/engine/blocking.hpp"
+#include "core/engine/memory_budget.hpp"
 #include "core/engine/profile.hpp"
 #include "core/engine/record_store.hpp"
 
@@ -25,6 +26,9 @@ struct RunOptions {
     std::optional<double> min_probability;  // emit pairs at or above this; default profile.threshold
     unsigned threads = 1;
     std::size_t chunk_pairs = 1u << 18;     // candidate pairs generated and scored per round
+    // When set: the term-frequency tables, the blocking index and one chunk of pairs and results
+    // are charged to it before they are allocated (Error(OutOfMemory) instead of passing it).
+    MemoryBudget* budget = nullptr;
 };
 
 struct RunStats {

@@ -6,8 +6,10 @@
 #include "core/normalize/normalize.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <unordered_set>
 
 namespace usermatch::engine {
 
@@ -24,6 +26,9 @@ const Transform kTransforms[] = {
     Transform::Prefix3,        Transform::DigitsLast4, Transform::Pinyin, Transform::Nickname,
     Transform::NationalNumber, Transform::Last8};
 
+// A spec with more fields than this is refused (54000) before its fields are examined.
+constexpr std::size_t kMaxFieldsExamined = 1000;
+
 std::string in_quotes(const std::string& s) { return "\"" + s + "\""; }
 
 bool transform_applies(Transform t, FieldType type) {
@@ -39,6 +44,107 @@ bool transform_applies(Transform t, FieldType type) {
     }
 }
 
+// Limits on blocking: each rule builds an index over every record, so their number bounds the
+// memory and time of candidate generation.
+constexpr std::size_t kMaxBlockingRules = 64;
+constexpr std::size_t kMaxKeysPerRule = 8;
+// m and u below this make log2(m/u) meaningless (1e-320 is a denormal: the weight is infinite).
+constexpr double kMinLevelProbability = 1e-12;
+
+// SAX handler that only tracks where the parser is, to name the number nlohmann refuses as out of
+// range (error 406). Runs only after a failed parse.
+class OverflowLocator : public nlohmann::json_sax<json> {
+public:
+    std::optional<std::string> path;
+
+    bool null() override { return value(); }
+    bool boolean(bool) override { return value(); }
+    bool number_integer(number_integer_t) override { return value(); }
+    bool number_unsigned(number_unsigned_t) override { return value(); }
+    bool number_float(number_float_t, const string_t&) override { return value(); }
+    bool string(string_t&) override { return value(); }
+    bool binary(binary_t&) override { return value(); }
+    bool start_object(std::size_t) override { frames_.push_back({false, 0, {}}); return true; }
+    bool key(string_t& k) override { frames_.back().key = k; return true; }
+    bool end_object() override { frames_.pop_back(); return value(); }
+    bool start_array(std::size_t) override { frames_.push_back({true, 0, {}}); return true; }
+    bool end_array() override { frames_.pop_back(); return value(); }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+        if (e.id == 406) {
+            std::string p = "$";
+            for (const Frame& f : frames_) p += f.array ? "[" + std::to_string(f.index) + "]" : "." + f.key;
+            path = std::move(p);
+        }
+        return false;
+    }
+
+private:
+    struct Frame {
+        bool array;
+        std::size_t index;
+        std::string key;
+    };
+    std::vector<Frame> frames_;
+    bool value() {  // one value of the enclosing array is complete
+        if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+        return true;
+    }
+};
+
+std::optional<std::string> overflowing_number_path(std::string_view text) {
+    OverflowLocator locator;
+    json::sax_parse(text.begin(), text.end(), &locator, nlohmann::detail::input_format_t::json, /*strict=*/true);
+    return locator.path;
+}
+
+// True when an SQL expression has a ';' outside string literals, quoted identifiers, dollar
+// quotes and comments: a field expression is one expression, never a statement list.
+bool has_statement_separator(std::string_view sql) {
+    const std::size_t n = sql.size();
+    for (std::size_t i = 0; i < n;) {
+        const char c = sql[i];
+        if (c == ';') return true;
+        if (c == '\'' || c == '"') {
+            // E'...' strings take backslash escapes.
+            const bool backslash = c == '\'' && i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e');
+            std::size_t j = i + 1;
+            while (j < n) {
+                if (backslash && sql[j] == '\\') { j += 2; continue; }
+                if (sql[j] == c) {
+                    if (j + 1 < n && sql[j + 1] == c) { j += 2; continue; }  // doubled quote
+                    break;
+                }
+                ++j;
+            }
+            i = j + 1;
+        } else if (c == '-' && i + 1 < n && sql[i + 1] == '-') {
+            while (i < n && sql[i] != '\n') ++i;
+        } else if (c == '/' && i + 1 < n && sql[i + 1] == '*') {
+            int depth = 1;  // PostgreSQL comments nest
+            i += 2;
+            while (i < n && depth > 0) {
+                if (sql[i] == '/' && i + 1 < n && sql[i + 1] == '*') { ++depth; i += 2; }
+                else if (sql[i] == '*' && i + 1 < n && sql[i + 1] == '/') { --depth; i += 2; }
+                else ++i;
+            }
+        } else if (c == '$') {
+            // $tag$ ... $tag$ (a tag is empty or an identifier not starting with a digit); $1 is a parameter.
+            std::size_t j = i + 1;
+            while (j < n && (std::isalnum(static_cast<unsigned char>(sql[j])) || sql[j] == '_' ||
+                             static_cast<unsigned char>(sql[j]) >= 0x80))
+                ++j;
+            const bool is_tag = j < n && sql[j] == '$' && !(j > i + 1 && std::isdigit(static_cast<unsigned char>(sql[i + 1])));
+            if (!is_tag) { i = j; continue; }
+            const std::string_view tag = sql.substr(i, j - i + 1);
+            const std::size_t end = sql.find(tag, j + 1);
+            i = end == std::string_view::npos ? n : end + tag.size();
+        } else {
+            ++i;
+        }
+    }
+    return false;
+}
+
 class Builder {
 public:
     Builder(const std::vector<std::string>* columns) : columns_(columns) {}
@@ -49,7 +155,9 @@ public:
     void build(std::string_view text) {
         json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
         if (doc.is_discarded()) {
-            add("$", "invalid JSON");
+            // nlohmann refuses numbers a double cannot hold (jsonb keeps 1e400 exactly): say which.
+            if (auto path = overflowing_number_path(text)) add(*path, "must be a finite number (this one is out of range)");
+            else add("$", "invalid JSON");
             return;
         }
         if (!doc.is_object()) {
@@ -61,8 +169,9 @@ public:
         unknown_keys(doc, "$", kKeys, std::size(kKeys));
         id(doc);
         fields(doc);
+        field_sources_and_regions(doc);
         blocking(doc);
-        if (doc.contains("threshold")) profile.threshold = probability(doc["threshold"], "$.threshold", 0.9);
+        if (doc.contains("threshold")) threshold(doc["threshold"]);
         if (doc.contains("prior")) profile.prior = probability(doc["prior"], "$.prior", 0.5);
         if (doc.contains("max_block_size"))
             profile.max_block_size = positive(doc["max_block_size"], "$.max_block_size", 2, 5000);
@@ -72,6 +181,7 @@ public:
 
 private:
     const std::vector<std::string>* columns_;
+    std::unordered_set<std::string> field_names_;  // names seen so far: duplicates in O(1)
 
     void add(std::string path, std::string problem) { problems.push_back({std::move(path), std::move(problem)}); }
 
@@ -97,6 +207,20 @@ private:
             return fallback;
         }
         return p;
+    }
+
+    // A probability, "auto", or {"auto": probability} (auto, resolved by train).
+    void threshold(const json& v) {
+        if (v.is_string() && v.get<std::string>() == "auto") {
+            profile.threshold_auto = true;
+        } else if (v.is_object() && v.size() == 1 && v.contains("auto")) {
+            profile.threshold_auto = profile.threshold_resolved = true;
+            profile.threshold = probability(v["auto"], "$.threshold.auto", 0.9);
+        } else if (v.is_number()) {
+            profile.threshold = probability(v, "$.threshold", 0.9);
+        } else {
+            add("$.threshold", "must be a number between 0 and 1 exclusive, \"auto\", or {\"auto\": number}");
+        }
     }
 
     std::size_t positive(const json& v, const std::string& path, std::int64_t min, std::size_t fallback) {
@@ -128,6 +252,12 @@ private:
             return;
         }
         const json& arr = doc["fields"];
+        // Far past the limit the spec is not examined field by field (a problem row per field of a
+        // 60,000-field spec helps nobody, and every check would have to stay linear): refused whole.
+        if (arr.size() > kMaxFieldsExamined)
+            throw Error(ErrorCode::ProgramLimit,
+                        "matching profile has " + std::to_string(arr.size()) + " fields; at most 64 are allowed",
+                        "Specs of more than " + std::to_string(kMaxFieldsExamined) + " fields are refused without validation.");
         if (arr.size() > 64) add("$.fields", "has " + std::to_string(arr.size()) + " fields; at most 64 are allowed");
         for (std::size_t i = 0; i < arr.size(); ++i) field(arr[i], "$.fields[" + std::to_string(i) + "]");
         // Region columns become extra source columns, each read once, after the fields' values.
@@ -136,6 +266,23 @@ private:
             auto it = std::find(profile.extra_columns.begin(), profile.extra_columns.end(), f.region_column);
             if (it == profile.extra_columns.end()) it = profile.extra_columns.insert(it, f.region_column);
             f.region_value = static_cast<int>(profile.fields.size() + (it - profile.extra_columns.begin()));
+        }
+    }
+
+    // Checks on each parsed field that need no JSON context: the phone region is one
+    // libphonenumber knows (else dedupe would fail on the first row), an expression is a single
+    // expression (a ';' would end the SELECT the glue builds around it).
+    void field_sources_and_regions(const json& doc) {
+        if (!doc.contains("fields") || !doc["fields"].is_array()) return;
+        const std::size_t n = std::min(doc["fields"].size(), profile.fields.size());
+        for (std::size_t i = 0; i < n; ++i) {
+            const Field& f = profile.fields[i];
+            const std::string path = "$.fields[" + std::to_string(i) + "]";
+            if (f.type == FieldType::Phone && !normalize::phone_region_known(f.region))
+                add(path + ".region", "unknown region " + in_quotes(f.region) +
+                                          "; expected a two-letter CLDR region code such as \"CN\" or \"US\"");
+            if (!f.expression.empty() && has_statement_separator(f.expression))
+                add(path + ".expression", "must be a single SQL expression: \";\" outside quotes is not allowed");
         }
     }
 
@@ -153,8 +300,7 @@ private:
             add(path + ".name", "must be a non-empty string");
         } else {
             out.name = f["name"].get<std::string>();
-            for (const Field& other : profile.fields)
-                if (other.name == out.name) add(path + ".name", "duplicate field name " + in_quotes(out.name));
+            if (!field_names_.insert(out.name).second) add(path + ".name", "duplicate field name " + in_quotes(out.name));
         }
         bool has_column = f.contains("column"), has_expr = f.contains("expression");
         if (has_column == has_expr) {
@@ -270,6 +416,7 @@ private:
                         custom.push_back(*level);
                     }
                 }
+                if (ok) ok = levels_reachable(custom, path);
                 if (ok) {
                     custom.push_back(out.levels.back());  // the type's "else" level
                     out.levels = std::move(custom);
@@ -278,6 +425,43 @@ private:
         }
         probabilities(f, path, "m", out, true);
         probabilities(f, path, "u", out, false);
+    }
+
+    // Levels are tested in order and the first that holds wins, so a level is dead when an
+    // earlier one holds whenever it does: the same name twice, a weaker bound of the same kind
+    // first (jw>=0.8 before jw>=0.9, osa<=2 before osa<=1), or "exact" after a similarity level
+    // (equal values have jw 1, distance 0, difference 0%).
+    bool levels_reachable(const std::vector<Level>& levels, const std::string& path) {
+        bool ok = true;
+        for (std::size_t j = 0; j < levels.size(); ++j) {
+            const Level& later = levels[j];
+            for (std::size_t i = 0; i < j; ++i) {
+                const Level& earlier = levels[i];
+                std::string why;
+                if (earlier.name == later.name) {
+                    why = "duplicate level " + in_quotes(later.name);
+                } else if (earlier.condition == later.condition) {
+                    const bool at_least = later.condition == Condition::JaroWinkler ||
+                                          later.condition == Condition::LocalJaroWinkler;
+                    const bool bounded = at_least || later.condition == Condition::OsaAtMost ||
+                                         later.condition == Condition::WithinPercent;
+                    if (!bounded || (at_least ? earlier.param <= later.param : earlier.param >= later.param))
+                        why = "level " + in_quotes(later.name) + " is unreachable: " + in_quotes(earlier.name) +
+                              " comes first and holds whenever it does";
+                } else if (later.condition == Condition::Exact &&
+                           (earlier.condition == Condition::JaroWinkler || earlier.condition == Condition::OsaAtMost ||
+                            earlier.condition == Condition::WithinPercent)) {
+                    why = "level \"exact\" is unreachable after " + in_quotes(earlier.name) +
+                          ", which holds for equal values; put \"exact\" first";
+                }
+                if (!why.empty()) {
+                    add(path + ".levels[" + std::to_string(j) + "]", why);
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        return ok;
     }
 
     void probabilities(const json& f, const std::string& path, const char* key, Field& out, bool is_m) {
@@ -299,8 +483,21 @@ private:
                 add(jp, "must be a probability between 0 and 1 exclusive");
                 continue;
             }
+            if (arr[j].get<double>() < kMinLevelProbability) {
+                add(jp, "must be at least 1e-12 (smaller values make the match weight meaningless)");
+                continue;
+            }
             (is_m ? out.levels[j].m : out.levels[j].u) = arr[j].get<double>();
         }
+    }
+
+    // Each rule costs a key, a sort order and a pass over every record (12 bytes per record and
+    // rule in the blocking index): 3,000 rules over 20,000 rows took 751 MB. Cap them.
+    bool too_many_blocking_rules(const json& rules) {
+        if (rules.size() <= kMaxBlockingRules) return false;
+        add("$.blocking", "has " + std::to_string(rules.size()) + " rules; at most " +
+                              std::to_string(kMaxBlockingRules) + " are allowed");
+        return true;
     }
 
     void blocking(const json& doc) {
@@ -309,10 +506,16 @@ private:
             return;
         }
         const json& rules = doc["blocking"];
+        if (too_many_blocking_rules(rules)) return;
         for (std::size_t r = 0; r < rules.size(); ++r) {
             std::string rp = "$.blocking[" + std::to_string(r) + "]";
             if (!rules[r].is_array() || rules[r].empty()) {
                 add(rp, "must be a non-empty array of keys such as \"phone\" or \"name.pinyin_initials\"");
+                continue;
+            }
+            if (rules[r].size() > kMaxKeysPerRule) {
+                add(rp, "has " + std::to_string(rules[r].size()) + " keys; at most " +
+                            std::to_string(kMaxKeysPerRule) + " are allowed in one rule");
                 continue;
             }
             BlockingRule rule;
@@ -334,6 +537,10 @@ private:
         if (dot != std::string::npos) {
             field = text.substr(0, dot);
             transform = text.substr(dot + 1);
+            if (transform.empty()) {
+                add(path, "blocking key " + in_quotes(text) + " ends with \".\": name a transform after it, or drop the dot");
+                return std::nullopt;
+            }
         }
         BlockingKey key;
         key.text = text;
@@ -467,7 +674,9 @@ std::string profile_to_json(const Profile& p) {
         blocking.push_back(rule);
     }
     doc["blocking"] = blocking;
-    doc["threshold"] = p.threshold;
+    if (!p.threshold_auto) doc["threshold"] = p.threshold;
+    else if (p.threshold_resolved) doc["threshold"] = {{"auto", p.threshold}};
+    else doc["threshold"] = "auto";
     doc["max_block_size"] = p.max_block_size;
     if (p.prior) doc["prior"] = *p.prior;
     doc["max_cluster_size"] = p.max_cluster_size;

@@ -84,6 +84,11 @@ struct Profile {
     std::vector<std::string> extra_columns;
     std::vector<BlockingRule> blocking;
     double threshold = 0.9;
+    // "threshold": "auto" -> threshold_auto: the threshold that maximises the model's own expected
+    // F1 over the candidate pairs (expected_f1.hpp). train resolves it and stores {"auto": t}
+    // (threshold_resolved, threshold == t); an unresolved one is resolved by each run.
+    bool threshold_auto = false;
+    bool threshold_resolved = false;
     std::size_t max_block_size = 5000;
     // P(match) for a random pair. When absent the engine uses 1 / max(records on the larger side, 2)
     // at run time (see effective_prior).
@@ -97,7 +102,8 @@ struct Problem {
 };
 
 // Every problem of the profile at once (empty = valid). When `source_columns` is given, the id
-// column and every field column must be one of them.
+// column and every field column must be one of them. A spec of more than 1,000 fields (64 are
+// allowed) is not examined: both functions throw Error(ProgramLimit) at once.
 std::vector<Problem> validate_profile(std::string_view json,
                                       const std::vector<std::string>* source_columns = nullptr);
 

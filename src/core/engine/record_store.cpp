@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <cstdio>
 
@@ -64,8 +65,8 @@ void mark_row(FieldColumn& c, bool is_null) {
 }
 
 // Fuzzy comparisons (Jaro-Winkler, OSA) cost len(a) * len(b): the code points they see are capped
-// so that a megabyte "name" cannot stall a run. Exact levels hash the whole value.
-constexpr std::size_t kMaxFuzzyCodePoints = 256;
+// (kMaxFuzzyCodePoints, record_store.hpp) so that a megabyte "name" cannot stall a run. Exact
+// levels hash the whole value.
 
 void append_name(const Field& f, std::string_view raw, FieldColumn& c, Scratch& s) {
     std::string norm = normalize::normalize_name(raw);
@@ -220,6 +221,12 @@ void append_exact(std::string_view raw, FieldColumn& c) {
     mark_row(c, false);
 }
 
+// "inf", "-Infinity", ...: what strtod reads as an infinity on purpose (not an overflow).
+bool names_infinity(std::string_view t) {
+    if (!t.empty() && (t[0] == '+' || t[0] == '-')) t.remove_prefix(1);
+    return !t.empty() && (t[0] == 'i' || t[0] == 'I');
+}
+
 void append_number(std::string_view raw, FieldColumn& c, Scratch& s) {
     std::string& t = s.norm_a;
     t.clear();
@@ -227,7 +234,12 @@ void append_number(std::string_view raw, FieldColumn& c, Scratch& s) {
         if (ch != ',' && ch != '_' && ch != ' ') t.push_back(ch);
     char* end = nullptr;
     double v = t.empty() ? 0 : std::strtod(t.c_str(), &end);
-    if (t.empty() || end != t.c_str() + t.size()) {
+    // NaN says nothing about the person: missing, like NULL. So is a number too large for a double
+    // (1e400 would otherwise become Infinity and equal every other huge number). A written
+    // Infinity stays: it equals only Infinity of the same sign ("within_pct" never holds for it).
+    const bool unusable = !t.empty() && end == t.c_str() + t.size() &&
+                          (std::isnan(v) || (std::isinf(v) && !names_infinity(t)));
+    if (t.empty() || end != t.c_str() + t.size() || unusable) {
         push_null(c);
         mark_row(c, true);
         return;
@@ -432,7 +444,8 @@ void RecordStore::append_batch(const std::vector<std::string_view>& ids, const s
         throw Error(ErrorCode::InvalidParameter, "append_batch: values must hold ids.size() x field_count() entries");
     auto t0 = std::chrono::steady_clock::now();
     for (std::string_view id : ids) add_id(id);  // duplicates fail before any work
-    const std::size_t slice = 2048;
+    // Small slices: a cancel waits for the slices in flight (~10 ms each at 512 rows, cold caches).
+    const std::size_t slice = 512;
     const std::size_t slices = (n + slice - 1) / slice;
     std::vector<std::vector<FieldColumn>> parts(slices);
     runner.run(slices, [&](std::size_t s) {

@@ -21,6 +21,11 @@ namespace usermatch::engine {
 
 using RawValue = std::optional<std::string_view>;
 
+// Fuzzy levels (osa<=k, jaro_winkler) see at most this many code points of a value: name and text
+// forms (and email local parts) are truncated to it when stored; a longer id_number, email or
+// phone value compares exact-only in those levels (comparison.cpp). Exact levels see the whole value.
+constexpr std::size_t kMaxFuzzyCodePoints = 256;
+
 // One field's values. Which vectors are filled depends on the field type (see record_store.cpp).
 // In a RecordStore the four hash vectors are empty: the store keeps them in its hot rows.
 struct FieldColumn {

@@ -36,6 +36,18 @@ public:
     TermFrequencies(const Profile& profile, const RecordStore& left,
                     const RecordStore* right = nullptr);
 
+    // Upper bound of the bytes the tables of the profile's tf fields take over these stores (every
+    // value distinct): its normalised text plus ~96 bytes of hash-table node and bucket.
+    static std::size_t memory_bound(const Profile& profile, const RecordStore& left, const RecordStore* right) {
+        std::size_t total = 0;
+        for (std::size_t f = 0; f < profile.fields.size(); ++f) {
+            if (!profile.fields[f].tf) continue;
+            for (const RecordStore* store : {&left, right})
+                if (store) total += store->column(f).norm.chars() + store->size() * 96;
+        }
+        return total;
+    }
+
     static std::uint64_t value_key(const RecordStore& store, std::size_t field, std::size_t record) {
         return store.hot(record)[static_cast<std::size_t>(store.slots(field).norm)];
     }

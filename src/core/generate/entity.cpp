@@ -1,10 +1,13 @@
 #include "core/generate/entity.hpp"
 
+#include "core/errors.hpp"
 #include "core/generate/text_edit.hpp"
 #include "core/generate/user_generator.hpp"
 
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
+#include <new>
 
 namespace usermatch::generate::detail {
 namespace {
@@ -68,12 +71,13 @@ std::string pinyin_given(const Entity& e) {
 }
 
 bool HashSet64::insert(std::uint64_t h) {
-    if ((used_ + 1) * 2 > slots_.size()) grow();
-    const std::size_t mask = slots_.size() - 1;
+    if ((used_ + 1) * 2 > capacity_) grow();
+    const std::size_t mask = capacity_ - 1;
+    std::uint64_t* slots = slots_.get();
     for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-        if (slots_[i] == h) return false;
-        if (slots_[i] == 0) {
-            slots_[i] = h;
+        if (slots[i] == h) return false;
+        if (slots[i] == 0) {
+            slots[i] = h;
             ++used_;
             return true;
         }
@@ -81,20 +85,40 @@ bool HashSet64::insert(std::uint64_t h) {
 }
 
 void HashSet64::grow() {
-    std::vector<std::uint64_t> old;
-    old.swap(slots_);
-    slots_.assign(old.empty() ? 1024 : old.size() * 2, 0);
-    const std::size_t mask = slots_.size() - 1;
-    for (std::uint64_t h : old) {
+    const std::size_t capacity = capacity_ == 0 ? 1024 : capacity_ * 2;
+    std::unique_ptr<std::uint64_t[], Free> fresh(static_cast<std::uint64_t*>(std::calloc(capacity, sizeof(std::uint64_t))));
+    if (!fresh) throw std::bad_alloc();
+    const std::size_t mask = capacity - 1;
+    for (std::size_t k = 0; k < capacity_; ++k) {
+        if ((k & 0xFFFF) == 0xFFFF && keep_going_ && *keep_going_ && !(*keep_going_)())
+            throw Error(ErrorCode::QueryCanceled, "canceling usermatch computation on request");
+        const std::uint64_t h = slots_[k];
         if (h == 0) continue;
         std::size_t i = h & mask;
-        while (slots_[i] != 0) i = (i + 1) & mask;
-        slots_[i] = h;
+        while (fresh[i] != 0) i = (i + 1) & mask;
+        fresh[i] = h;
     }
+    slots_ = std::move(fresh);
+    capacity_ = capacity;
 }
 
-EntityFactory::EntityFactory(std::uint64_t seed, double duplicate_rate, double chinese_share)
-    : seed_(seed), chinese_share_(chinese_share) {
+std::string_view TextArena::store(std::string_view s) {
+    constexpr std::size_t kBlock = 1 << 20;
+    if (s.empty()) return {};
+    if (used_ + s.size() > capacity_) {
+        capacity_ = std::max(kBlock, s.size());
+        blocks_.push_back(std::make_unique<char[]>(capacity_));
+        used_ = 0;
+    }
+    char* out = blocks_.back().get() + used_;
+    std::memcpy(out, s.data(), s.size());
+    used_ += s.size();
+    return {out, s.size()};
+}
+
+EntityFactory::EntityFactory(std::uint64_t seed, double duplicate_rate, double chinese_share, TextArena& texts,
+                             const std::function<bool()>* keep_going)
+    : seed_(seed), chinese_share_(chinese_share), taken_(keep_going), texts_(texts) {
     // Extra copies per person: with probability q at least one, then a geometric tail, so that
     // the expected share of extra copies among all records is duplicate_rate.
     const double mean_extras = duplicate_rate / (1.0 - duplicate_rate);
@@ -144,8 +168,8 @@ Entity EntityFactory::make(std::uint32_t index) {
                                                        : rng.skewed(western_cities().size, 1.5));
     make_phone(e, rng);
     if (e.chinese || rng.chance(0.04)) make_id(e, rng);
-    e.email = make_email(e, rng, false);
-    if (e.extra_copies > 0) e.alt_email = make_email(e, rng, true);
+    e.email = texts_.store(make_email(e, rng, false));
+    if (e.extra_copies > 0) e.alt_email = texts_.store(make_email(e, rng, true));
     return e;
 }
 

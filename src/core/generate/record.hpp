@@ -16,6 +16,7 @@ namespace usermatch::generate::detail {
 
 struct RecordFields {
     std::optional<std::string> full_name, phone, email, birth_date, id_number, city;
+    std::optional<std::string> gender, address, country;  // realistic preset only
 };
 
 // Depends only on (person, copy, seed, corruption), not on the order records are produced in.

@@ -3,6 +3,7 @@
 #include "core/errors.hpp"
 #include "core/generate/entity.hpp"
 #include "core/generate/random.hpp"
+#include "core/generate/realistic.hpp"
 #include "core/generate/record.hpp"
 
 #include <string>
@@ -30,6 +31,13 @@ std::string padded_id(char prefix, std::size_t number, int width) {
 
 }  // namespace
 
+Preset parse_preset(std::string_view name) {
+    if (name == "clean") return Preset::Clean;
+    if (name == "realistic") return Preset::Realistic;
+    throw Error(ErrorCode::InvalidParameter,
+                "preset must be 'clean' or 'realistic' (got '" + std::string(name.substr(0, 64)) + "')");
+}
+
 void validate_generator_arguments(std::size_t n, const GeneratorOptions& options) {
     if (n > kMaxGeneratedUsers)
         throw Error(ErrorCode::InvalidParameter, "n must be at most 50000000 (got " + std::to_string(n) + ")");
@@ -48,11 +56,14 @@ struct UserGenerator::State {
     std::size_t position = 0;
     int user_width = 7;
     int entity_width = 7;
-    std::vector<Entity> people;
+    detail::TextArena texts;                      // the clean preset's e-mail addresses
+    std::vector<Entity> people;                   // clean preset, reserved for the expected count
+    std::vector<detail::RealPerson> real_people;  // realistic preset
     std::vector<std::uint64_t> order;  // (person index << 16) | copy, in output order
 };
 
-UserGenerator::UserGenerator(std::size_t n, const GeneratorOptions& options) : state_(std::make_unique<State>()) {
+UserGenerator::UserGenerator(std::size_t n, const GeneratorOptions& options, const std::function<bool()>& keep_going)
+    : state_(std::make_unique<State>()) {
     validate_generator_arguments(n, options);
     State& s = *state_;
     s.options = options;
@@ -60,23 +71,51 @@ UserGenerator::UserGenerator(std::size_t n, const GeneratorOptions& options) : s
     s.order.reserve(n);
 
     // People in creation order until their records add up to exactly n.
-    detail::EntityFactory factory(options.seed, options.duplicate_rate, options.chinese_share);
-    while (s.order.size() < n) {
-        Entity person = factory.make(static_cast<std::uint32_t>(s.people.size()));
+    auto poll = [&keep_going] {
+        if (keep_going && !keep_going())
+            throw Error(ErrorCode::QueryCanceled, "canceling usermatch computation on request");
+    };
+    auto add_copies = [&s, n](std::uint32_t index, std::uint16_t& extra_copies) {
         const std::size_t room = n - s.order.size() - 1;
-        if (person.extra_copies > room) person.extra_copies = static_cast<std::uint16_t>(room);
-        if (person.extra_copies == 0) person.alt_email.clear();
-        for (std::uint32_t copy = 0; copy <= person.extra_copies; ++copy)
-            s.order.push_back((static_cast<std::uint64_t>(person.index) << 16) | copy);
-        s.people.push_back(std::move(person));
+        if (extra_copies > room) extra_copies = static_cast<std::uint16_t>(room);
+        for (std::uint32_t copy = 0; copy <= extra_copies; ++copy)
+            s.order.push_back((static_cast<std::uint64_t>(index) << 16) | copy);
+    };
+    // About n x (1 - duplicate_rate) people; the margin makes a regrowth (one long move) rare.
+    const std::size_t expected_people =
+        static_cast<std::size_t>(static_cast<double>(n) * (1.0 - options.duplicate_rate) * 1.02) + 64;
+    if (options.preset == Preset::Realistic) {
+        detail::RealisticFactory factory(options.seed, options.duplicate_rate, options.chinese_share);
+        s.real_people.reserve(expected_people);
+        while (s.order.size() < n) {
+            if ((s.real_people.size() & 1023) == 0) poll();
+            detail::RealPerson person = factory.make(static_cast<std::uint32_t>(s.real_people.size()));
+            add_copies(person.index, person.extra_copies);
+            if (person.extra_copies == 0) person.phone2.clear(), person.email2.clear(), person.moved = false;
+            s.real_people.push_back(std::move(person));
+        }
+    } else {
+        detail::EntityFactory factory(options.seed, options.duplicate_rate, options.chinese_share, s.texts, &keep_going);
+        s.people.reserve(expected_people);
+        while (s.order.size() < n) {
+            if ((s.people.size() & 1023) == 0) poll();
+            Entity person = factory.make(static_cast<std::uint32_t>(s.people.size()));
+            add_copies(person.index, person.extra_copies);
+            if (person.extra_copies == 0) person.alt_email = {};
+            s.people.push_back(std::move(person));
+        }
     }
+    const std::size_t entities = s.people.size() + s.real_people.size();
 
     // Fisher-Yates with our own PRNG: copies of one person end up far apart.
     detail::Rng rng(detail::derive_seed(options.seed, kStreamShuffle, n));
-    for (std::size_t i = s.order.size(); i > 1; --i) std::swap(s.order[i - 1], s.order[rng.below(i)]);
+    for (std::size_t i = s.order.size(); i > 1; --i) {
+        if ((i & 65535) == 0) poll();
+        std::swap(s.order[i - 1], s.order[rng.below(i)]);
+    }
 
     s.user_width = id_width(n);
-    s.entity_width = id_width(s.people.size());
+    s.entity_width = id_width(entities);
 }
 
 UserGenerator::~UserGenerator() = default;
@@ -85,24 +124,32 @@ UserGenerator& UserGenerator::operator=(UserGenerator&&) noexcept = default;
 
 std::size_t UserGenerator::size() const noexcept { return state_ ? state_->n : 0; }
 std::size_t UserGenerator::remaining() const noexcept { return state_ ? state_->n - state_->position : 0; }
-std::size_t UserGenerator::entity_count() const noexcept { return state_ ? state_->people.size() : 0; }
+std::size_t UserGenerator::entity_count() const noexcept {
+    return state_ ? state_->people.size() + state_->real_people.size() : 0;
+}
 
 bool UserGenerator::next(UserRecord& out) {
     if (!state_ || state_->position >= state_->n) return false;
     State& s = *state_;
     const std::uint64_t slot = s.order[s.position];
-    const Entity& person = s.people[slot >> 16];
+    const std::size_t index = static_cast<std::size_t>(slot >> 16);
+    const auto copy = static_cast<std::uint32_t>(slot & 0xFFFF);
     detail::RecordFields fields =
-        detail::render_record(person, static_cast<std::uint32_t>(slot & 0xFFFF), s.options.seed, s.options.corruption);
+        s.options.preset == Preset::Realistic
+            ? detail::render_realistic(s.real_people[index], copy, s.options.seed, s.options.corruption)
+            : detail::render_record(s.people[index], copy, s.options.seed, s.options.corruption);
     ++s.position;
     out.user_id = padded_id('u', s.position, s.user_width);
-    out.entity_id = padded_id('e', static_cast<std::size_t>(person.index) + 1, s.entity_width);
+    out.entity_id = padded_id('e', index + 1, s.entity_width);
     out.full_name = std::move(fields.full_name);
     out.phone = std::move(fields.phone);
     out.email = std::move(fields.email);
     out.birth_date = std::move(fields.birth_date);
     out.id_number = std::move(fields.id_number);
     out.city = std::move(fields.city);
+    out.gender = std::move(fields.gender);
+    out.address = std::move(fields.address);
+    out.country = std::move(fields.country);
     return true;
 }
 

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,8 +19,16 @@
 
 namespace usermatch::generate {
 
+// 'clean': the original profile (Latin + Chinese, dense records, every copy keeps a strong key).
+// 'realistic': sparse, international records with hard pairs (see core/generate/realistic.hpp).
+enum class Preset : std::uint8_t { Clean = 0, Realistic };
+
+// "clean" / "realistic" (case-sensitive); throws Error(InvalidParameter) naming the valid presets.
+Preset parse_preset(std::string_view name);
+
 struct GeneratorOptions {
     std::uint64_t seed = 42;
+    Preset preset = Preset::Clean;
     double duplicate_rate = 0.3;  // expected fraction of records that are extra copies of an entity
     double chinese_share = 0.5;   // fraction of entities with Chinese names
     double corruption = 1.0;      // 0 = clean copies, 1 = default noise level, 2 = noisier (max 5)
@@ -29,6 +38,9 @@ struct UserRecord {
     std::string user_id;    // "u0000001"-style, unique, zero padded to >= 7 digits
     std::string entity_id;  // ground truth: records of one person share it ("e0000001")
     std::optional<std::string> full_name, phone, email, birth_date, id_number, city;  // nullopt = NULL
+    // Realistic preset only (always NULL with 'clean'): gender as written, street address, and
+    // the country (ISO 3166 alpha-2 mostly; sometimes missing, lower case or spelled out).
+    std::optional<std::string> gender, address, country;
 };
 
 // Largest n accepted. The generator keeps ~250 bytes of plan per record in memory (about
@@ -44,7 +56,10 @@ void validate_generator_arguments(std::size_t n, const GeneratorOptions& options
 // Not thread-safe; use one generator per thread.
 class UserGenerator {
 public:
-    UserGenerator(std::size_t n, const GeneratorOptions& options);
+    // Planning costs ~1 s per 400,000 records: `keep_going` (may be empty) is polled every few
+    // thousand entities / shuffle steps; when it returns false the constructor throws
+    // Error(QueryCanceled). It never changes the records produced.
+    UserGenerator(std::size_t n, const GeneratorOptions& options, const std::function<bool()>& keep_going = {});
     ~UserGenerator();
     UserGenerator(UserGenerator&&) noexcept;
     UserGenerator& operator=(UserGenerator&&) noexcept;

@@ -15,7 +15,13 @@
 //    "obrien", "J.R." -> "jr"); every other punctuation, symbol, hyphen, control character,
 //    emoji and U+FFFD (from invalid UTF-8) is a word separator, so emoji are DROPPED;
 //  - runs of separators become one space, trimmed; no space is kept between two Han characters
-//    ("张 伟" -> "张伟"), so spaced and unspaced Chinese names compare equal.
+//    ("张 伟" -> "张伟"), so spaced and unspaced Chinese names compare equal;
+//  - a run of more than 30 consecutive code points that attach to the one before (combining
+//    marks, and characters whose normalisation starts with one, e.g. U+0F73, U+FF9E) keeps its
+//    first 30, the rest are dropped before normalising (Unicode's stream-safe limit, UAX #15
+//    section 13): canonical reordering sorts each run by insertion, so "a" + 80,000 mixed marks
+//    took seconds; no real text has such runs, and nonspacing marks are dropped by the diacritic
+//    rule anyway.
 #include "core/errors.hpp"
 #include "core/normalize/normalize.hpp"
 #include "core/normalize/thread_cache.hpp"
@@ -229,6 +235,36 @@ bool contains_traditional(const icu::UnicodeString& s, const icu::UnicodeSet& tr
     return false;
 }
 
+// Unicode's stream-safe limit: no more than 30 non-starters in a row (UAX #15 section 13).
+constexpr int kMaxNonStarters = 30;
+
+// Drops the combining marks past the first kMaxNonStarters of every run, in place. Linear; the
+// string is only rewritten when some run is too long.
+void limit_combining_runs(const icu::Normalizer2& nfkc, icu::UnicodeString& s) {
+    const char16_t* p = s.getBuffer();
+    const int32_t length = s.length();
+    int32_t run = 0;
+    bool too_long = false;
+    for (int32_t i = 0; i < length && !too_long;) {
+        UChar32 c;
+        U16_NEXT(p, i, length, c);
+        run = (c >= 0x300 && !nfkc.hasBoundaryBefore(c)) ? run + 1 : 0;
+        too_long = run > kMaxNonStarters;
+    }
+    if (!too_long) return;
+    icu::UnicodeString kept;
+    kept.getBuffer(length);  // reserve
+    kept.releaseBuffer(0);
+    run = 0;
+    for (int32_t i = 0; i < length;) {
+        UChar32 c;
+        U16_NEXT(p, i, length, c);
+        run = (c >= 0x300 && !nfkc.hasBoundaryBefore(c)) ? run + 1 : 0;
+        if (run <= kMaxNonStarters) kept.append(c);
+    }
+    s = std::move(kept);
+}
+
 bool is_hangul_syllable(UChar32 c) { return c >= 0xAC00 && c <= 0xD7A3; }
 
 // NFD + word rules in one pass: a table for Latin, ICU's decomposition for the rest.
@@ -262,6 +298,7 @@ std::string normalize_unicode(std::string_view utf8) {
     NameIcu& icu = detail::per_thread<NameIcu>();
     UErrorCode err = U_ZERO_ERROR;
     to_utf16(utf8, icu.input);
+    limit_combining_runs(*icu.nfkc_casefold, icu.input);
     icu.nfkc_casefold->normalize(icu.input, icu.folded, err);
     if (U_FAILURE(err))
         throw Error(ErrorCode::Internal, std::string("ICU normalisation failed: ") + u_errorName(err));

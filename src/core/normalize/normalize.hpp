@@ -24,6 +24,13 @@ std::string normalize_name(std::string_view utf8);
 // reading per character, no word context (details in pinyin.cpp).
 std::string pinyin(std::string_view utf8);
 
+// Compiles the ICU transliteration rules the normalisers use ("Han-Latin" ~0.3 s, then cached
+// by ICU for every thread of the process, so each thread's own transliterator costs ~1 ms).
+// Without it the first Chinese name of a process pays the compile inside an engine task, where
+// a cancel has to wait for it. The glue calls it in _PG_init when preloaded, so backends inherit
+// the compiled rules. Never throws; false when ICU could not create a transliterator.
+bool warm_up_transliterators() noexcept;
+
 // True when the text contains at least one Han character.
 bool has_han(std::string_view utf8);
 // True for a Han (CJK ideograph) code point: U+4E00..U+9FFF fast, other blocks via ICU script data.
@@ -54,6 +61,8 @@ std::string_view phone_national_number(std::string_view normalized);
 // ("法国", "中国"), or a calling code ("+33", "0033"; +1 -> US, +44 -> GB, +7 -> RU). std::nullopt for
 // anything else (junk, "", "ZZ"); never throws.
 std::optional<std::string> phone_region_of_country(std::string_view country);
+// True when normalize_phone accepts `region` (two letters, either case, a region libphonenumber knows).
+bool phone_region_known(std::string_view region);
 
 // Trimmed, lower-cased address; for gmail.com/googlemail.com dots in the local part are removed
 // and googlemail.com becomes gmail.com; a "+tag" suffix of the local part is removed for providers

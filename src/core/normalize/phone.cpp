@@ -173,6 +173,15 @@ std::optional<std::string> cached(std::string_view text, const std::vector<std::
 
 }  // namespace
 
+bool phone_region_known(std::string_view region) {
+    try {
+        checked_region(region);
+        return true;
+    } catch (const Error&) {
+        return false;
+    }
+}
+
 std::optional<std::string> normalize_phone(std::string_view text, std::string_view region) {
     const std::vector<std::string> regions{checked_region(region)};
     if (text.empty() || text.size() > kMaxPhoneInput) return std::nullopt;

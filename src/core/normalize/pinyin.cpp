@@ -187,6 +187,17 @@ void write_surname(const std::string& name, int32_t& i, PinyinWriter& w) {
 
 }  // namespace
 
+bool warm_up_transliterators() noexcept {
+    bool ok = true;
+    for (const char* id : {"Han-Latin", "Traditional-Simplified"}) {
+        UErrorCode err = U_ZERO_ERROR;
+        icu::Transliterator* t = icu::Transliterator::createInstance(id, UTRANS_FORWARD, err);
+        ok = ok && U_SUCCESS(err) && t != nullptr;
+        delete t;
+    }
+    return ok;
+}
+
 std::string pinyin(std::string_view utf8) {
     std::string name = normalize_name(utf8);
     if (text::is_ascii(name)) return name;

@@ -60,7 +60,41 @@ std::vector<double> match_probabilities(const ComparisonVectors& vectors, const 
     return p;
 }
 
+double log_likelihood(const ComparisonVectors& vectors, const std::vector<std::vector<double>>& m,
+                      const std::vector<std::vector<double>>& u, const std::vector<bool>& fixed, double lambda) {
+    const std::size_t nf = vectors.fields();
+    lambda = clamp_probability(lambda);
+    const double log_match = std::log(lambda), log_non = std::log1p(-lambda);
+    double total = 0;
+    for (std::size_t k = 0; k < vectors.distinct(); ++k) {
+        const std::int8_t* v = vectors.vector(k);
+        double lm = log_match, lu = log_non;
+        for (std::size_t f = 0; f < nf; ++f) {
+            if (v[f] < 0 || is_fixed(fixed, f)) continue;
+            const auto l = static_cast<std::size_t>(v[f]);
+            lm += std::log(clamp_probability(m[f][l]));
+            lu += std::log(clamp_probability(u[f][l]));
+        }
+        const double hi = std::max(lm, lu);
+        total += vectors.count(k) * (hi + std::log(std::exp(lm - hi) + std::exp(lu - hi)));
+    }
+    return total;
+}
+
+namespace {
+EmResult run_em_iterations(const ComparisonVectors& vectors, const EmSettings& s);
+}  // namespace
+
 EmResult run_em(const ComparisonVectors& vectors, const EmSettings& s) {
+    EmResult r = run_em_iterations(vectors, s);
+    std::vector<std::vector<double>> u = s.u;
+    if (vectors.total() > 0) r.log_likelihood = log_likelihood(vectors, r.m, u, s.fixed, r.lambda);
+    return r;
+}
+
+namespace {
+
+EmResult run_em_iterations(const ComparisonVectors& vectors, const EmSettings& s) {
     const std::size_t nf = vectors.fields();
     EmResult r;
     r.m = s.m;
@@ -124,5 +158,7 @@ EmResult run_em(const ComparisonVectors& vectors, const EmSettings& s) {
                          std::to_string(r.max_delta) + "); kept the last estimate");
     return r;
 }
+
+}  // namespace
 
 }  // namespace usermatch::train

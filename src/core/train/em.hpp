@@ -58,12 +58,19 @@ struct EmResult {
     int iterations = 0;
     bool converged = false;
     double max_delta = 0;                   // of the last iteration
+    double log_likelihood = 0;              // of the pairs with the returned m and lambda (natural log)
     std::vector<std::string> warnings;
 };
 
 // Runs EM; never returns NaN: when an iteration degenerates (no pairs, no expected matches, a
 // non-finite value) it stops with the last good estimate and a warning.
 EmResult run_em(const ComparisonVectors& vectors, const EmSettings& settings);
+
+// Natural log-likelihood of the pairs under the two-class mixture
+//   P(vector) = lambda * prod m + (1 - lambda) * prod u   (over free, non-NULL fields),
+// summed over every pair (count-weighted). -infinity never: probabilities are clamped.
+double log_likelihood(const ComparisonVectors& vectors, const std::vector<std::vector<double>>& m,
+                      const std::vector<std::vector<double>>& u, const std::vector<bool>& fixed, double lambda);
 
 // P(match | vector) for each distinct vector, with the given parameters (fields in `fixed` skipped).
 std::vector<double> match_probabilities(const ComparisonVectors& vectors, const std::vector<std::vector<double>>& m,

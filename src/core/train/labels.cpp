@@ -100,6 +100,7 @@ LabelResult train_labels(const engine::Profile& profile, const engine::RecordSto
     for (const Row& r : rows) scored.emplace_back(Scorer::probability(scorer.weight(left, r.a, R, r.b)), r.match);
     out.choice = choose_threshold(std::move(scored), o.target_precision);
     out.profile.threshold = out.choice.threshold;
+    out.profile.threshold_auto = out.profile.threshold_resolved = false;  // chosen from labels, not "auto"
     if (!out.choice.target_reached) warnings.push_back("target precision not reached by any threshold; chose max F1");
     const CurvePoint& best = out.choice.curve[out.choice.chosen];
     nlohmann::json s = {{"matches", out.matches}, {"non_matches", out.non_matches}, {"unknown_ids", out.unknown_ids},

@@ -27,14 +27,19 @@ void levels_of(const Profile& p, const RecordStore& L, std::size_t a, const Reco
 
 }  // namespace
 
+bool held_back_pair(std::uint32_t left, std::uint32_t right) {
+    return engine::mix64((static_cast<std::uint64_t>(left) << 32) ^ right ^ 0x5bd1e995u) % 5 == 0;
+}
+
 ComparisonVectors candidate_vectors(const Profile& profile, const RecordStore& left, const RecordStore* right,
-                                    engine::TaskRunner& runner) {
+                                    engine::TaskRunner& runner, HeldBack held, ComparisonVectors* held_back) {
     const std::size_t nf = profile.fields.size();
     const RecordStore& R = right ? *right : left;
+    if (held == HeldBack::Split && !held_back) held = HeldBack::Exclude;
     ComparisonVectors total(nf);
     engine::CandidateGenerator gen(profile, left, right, runner);
     std::vector<CandidatePair> chunk;
-    std::vector<ComparisonVectors> parts(kSlices, ComparisonVectors(nf));
+    std::vector<ComparisonVectors> parts(kSlices, ComparisonVectors(nf)), held_parts(kSlices, ComparisonVectors(nf));
     while (gen.next(chunk, kChunkPairs)) {
         const std::size_t per = (chunk.size() + kSlices - 1) / kSlices;
         runner.run(kSlices, [&](std::size_t s) {
@@ -42,13 +47,17 @@ ComparisonVectors candidate_vectors(const Profile& profile, const RecordStore& l
             const std::size_t end = std::min(chunk.size(), (s + 1) * per);
             for (std::size_t k = s * per; k < end; ++k) {
                 if ((k & 4095) == 0 && runner.cancelled()) return;
+                const bool is_held = held != HeldBack::Include && held_back_pair(chunk[k].left, chunk[k].right);
+                if (is_held && held == HeldBack::Exclude) continue;
                 levels_of(profile, left, chunk[k].left, R, chunk[k].right, v.data());
-                parts[s].add(v.data());
+                (is_held ? held_parts[s] : parts[s]).add(v.data());
             }
         });
         runner.check();
     }
     for (const auto& part : parts) total.merge(part);
+    if (held == HeldBack::Split)
+        for (const auto& part : held_parts) held_back->merge(part);
     return total;
 }
 

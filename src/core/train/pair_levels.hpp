@@ -14,10 +14,21 @@
 
 namespace usermatch::train {
 
+// Pairs held back from fitting (about 1 in 5, chosen by a hash of the pair: the same pairs for every
+// rule and every run), on which train compares the new estimate with the current one.
+bool held_back_pair(std::uint32_t left, std::uint32_t right);
+
+enum class HeldBack : std::uint8_t {
+    Include,  // every candidate pair in the result
+    Exclude,  // held-back pairs skipped
+    Split,    // held-back pairs into *held_back, the others into the result
+};
+
 // Every candidate pair of `profile`'s blocking rules (each pair once, oversized blocks skipped), as
 // comparison vectors over all fields. `right` == nullptr: dedupe.
 ComparisonVectors candidate_vectors(const engine::Profile& profile, const engine::RecordStore& left,
-                                    const engine::RecordStore* right, engine::TaskRunner& runner);
+                                    const engine::RecordStore* right, engine::TaskRunner& runner,
+                                    HeldBack held = HeldBack::Include, ComparisonVectors* held_back = nullptr);
 
 struct LevelCounts {
     std::vector<std::vector<std::uint64_t>> reached;  // per field, per level: sampled pairs reaching it

@@ -269,6 +269,10 @@ std::pair<double, double> agreement(FieldType t) {
 
 Suggestion suggest_profile(const std::vector<ColumnSample>& columns, const SuggestOptions& o) {
     if (columns.empty()) throw Error(ErrorCode::InvalidParameter, "suggest_profile: no columns given");
+    auto poll = [&o] {
+        if (o.keep_going && !o.keep_going())
+            throw Error(ErrorCode::QueryCanceled, "canceling usermatch computation on request");
+    };
     std::string explain;
     // 1. id column.
     int id = -1;
@@ -323,6 +327,7 @@ Suggestion suggest_profile(const std::vector<ColumnSample>& columns, const Sugge
     std::size_t sample_rows = 0;
     for (const auto* s : used) sample_rows = std::max(sample_rows, s->values.size());
     for (std::size_t i = 0; i < sample_rows; ++i) {
+        if ((i & 127) == 0) poll();
         std::vector<engine::RawValue> row;
         for (const auto* s : used) row.push_back(i < s->values.size() ? engine::RawValue(s->values[i]) : engine::RawValue());
         store.append("r" + std::to_string(i), row);
@@ -335,6 +340,7 @@ Suggestion suggest_profile(const std::vector<ColumnSample>& columns, const Sugge
     std::string text;
     for (std::size_t f = 0; f < used.size(); ++f)
         for (const std::string& tr : transforms_for(types[f])) {
+            poll();
             engine::BlockingKey bk;
             bk.field = f;
             bk.text = used[f]->name + (tr.empty() ? "" : "." + tr);
@@ -391,6 +397,7 @@ Suggestion suggest_profile(const std::vector<ColumnSample>& columns, const Sugge
         int best = -1;
         std::size_t best_gain = 0;
         for (std::size_t r = 0; r < rules.size(); ++r) {
+            if ((r & 63) == 0) poll();
             if (rules[r].largest > double(o.max_block_size) || spent + rules[r].pairs > budget) continue;
             std::size_t gain = 0;
             for (std::size_t p = 0; p < kSim; ++p) gain += !caught[p] && catches(rules[r], sim[p]);

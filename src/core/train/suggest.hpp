@@ -6,6 +6,7 @@
 #include "core/core_guard.hpp"
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@ struct SuggestOptions {
     std::size_t max_block_size = 5000;
     double pairs_per_record = 50;     // candidate pair budget = pairs_per_record x rows
     bool link = false;                // two tables: pairs = left x right per block (budget on the larger)
+    std::function<bool()> keep_going; // polled every few ms (may be empty); false -> Error(QueryCanceled)
 };
 
 struct Suggestion {

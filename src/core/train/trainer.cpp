@@ -1,11 +1,13 @@
 #include "core/train/trainer.hpp"
 
+#include "core/engine/expected_f1.hpp"
 #include "core/engine/task_runner.hpp"
 #include "core/train/em.hpp"
 #include "core/train/level_estimates.hpp"
 #include "core/train/pair_levels.hpp"
 
 #include <chrono>
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -56,9 +58,10 @@ json rule_text(const engine::BlockingRule& rule) {
 }
 
 // Match share among the pairs with m and u fixed: lambda = mean posterior, to a fixed point.
-EmResult match_share(const ComparisonVectors& v, const Table& m, const Table& u, const TrainOptions& o) {
+EmResult match_share(const ComparisonVectors& v, const Table& m, const Table& u, const TrainOptions& o,
+                     double start) {
     EmResult r;
-    r.lambda = 0.5;
+    r.lambda = clamp_probability(start);
     for (int it = 1; it <= std::max(1, o.max_iterations) * 4; ++it) {
         std::vector<double> p = match_probabilities(v, m, u, {}, r.lambda);
         double e = 0;
@@ -75,6 +78,100 @@ EmResult match_share(const ComparisonVectors& v, const Table& m, const Table& u,
     return r;
 }
 
+// A run with match share > 0.95 whose "matches" disagree completely on a free field more often than
+// this is one class of mixed pairs, not of matches.
+constexpr double kMaxOneClassElse = 0.2;
+
+// The deterministic rule: the fields of `fields` all at their first (exact) level; with no fields,
+// every non-NULL field at its first level, at least two of them (all when the profile has one).
+bool deterministic(const std::int8_t* v, std::size_t nf, const std::vector<std::size_t>& fields) {
+    if (!fields.empty()) {
+        for (std::size_t f : fields)
+            if (v[f] != 0) return false;
+        return true;
+    }
+    std::size_t present = 0;
+    for (std::size_t f = 0; f < nf; ++f) {
+        if (v[f] < 0) continue;
+        if (v[f] != 0) return false;
+        ++present;
+    }
+    return present >= std::min<std::size_t>(2, nf);
+}
+
+struct Deterministic {
+    std::vector<std::size_t> fields;  // the rule (empty: every non-NULL field)
+    double pairs = 0;                 // pairs the rule accepts
+    double expected_false = 0;        // of those, expected non-matches (random agreement)
+    std::vector<double> null_share;   // per field: share of the pairs with the field NULL
+};
+
+Deterministic count_deterministic(const ComparisonVectors& v, const std::vector<std::size_t>& fields) {
+    const std::size_t nf = v.fields();
+    Deterministic d;
+    d.fields = fields;
+    d.null_share.assign(nf, 0);
+    for (std::size_t k = 0; k < v.distinct(); ++k) {
+        const std::int8_t* x = v.vector(k);
+        if (deterministic(x, nf, fields)) d.pairs += v.count(k);
+        for (std::size_t f = 0; f < nf; ++f)
+            if (x[f] < 0) d.null_share[f] += v.count(k);
+    }
+    if (v.total() > 0)
+        for (double& s : d.null_share) s /= v.total();
+    return d;
+}
+
+// The smallest set of the most selective fields (lowest u of the exact level) whose exact agreement
+// is expected by chance (possible pairs x prod of P(both present) x u_exact) in at most 5% of the
+// candidate pairs that show it: a high-precision rule that keeps recall high by asking for few
+// fields. None -> the every-field rule.
+Deterministic choose_deterministic(const ComparisonVectors& fit, const Profile& p, const Table& u,
+                                   const std::vector<double>& random_present, double possible, double candidates) {
+    std::vector<std::size_t> order;
+    for (std::size_t f = 0; f < p.fields.size(); ++f)
+        if (p.fields[f].levels.size() >= 2 && !u[f].empty()) order.push_back(f);
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return u[a][0] < u[b][0]; });
+    std::vector<std::size_t> fields;
+    double chance = possible * (candidates > 0 ? fit.total() / candidates : 1);
+    for (std::size_t f : order) {
+        fields.push_back(f);
+        chance *= random_present[f] * u[f][0];
+        Deterministic d = count_deterministic(fit, fields);
+        if (d.pairs > 0 && chance <= 0.05 * d.pairs) {
+            d.expected_false = chance;
+            return d;
+        }
+    }
+    return count_deterministic(fit, {});
+}
+
+// P(deterministic rule | match) under m (NULL shares from the candidates), or the stated recall.
+double deterministic_recall(const Deterministic& d, const Table& m, const TrainOptions& o) {
+    if (o.deterministic_recall > 0) return std::min(1.0, o.deterministic_recall);
+    double r = 1;
+    if (!d.fields.empty()) {
+        for (std::size_t f : d.fields) r *= (1 - d.null_share[f]) * m[f][0];
+    } else {
+        for (std::size_t f = 0; f < m.size(); ++f)
+            if (!m[f].empty()) r *= d.null_share[f] + (1 - d.null_share[f]) * m[f][0];
+    }
+    return std::max(r, 1e-6);
+}
+
+double share_from(const Deterministic& d, double recall, double pairs) {
+    const double accepted = d.pairs - d.expected_false;
+    if (!(pairs > 0) || !(accepted > 0)) return 0;
+    return std::min(d.fields.empty() ? 0.5 : 0.95, std::max(1e-9, accepted / recall / pairs));
+}
+
+std::string rule_description(const Deterministic& d, const Profile& p) {
+    if (d.fields.empty()) return "every non-NULL field at its first level, at least two fields";
+    std::string s;
+    for (std::size_t f : d.fields) s += (s.empty() ? "" : " and ") + p.fields[f].name + " at " + p.fields[f].levels[0].name;
+    return s;
+}
+
 }  // namespace
 
 TrainResult train(const Profile& profile, const RecordStore& left, const RecordStore* right, const TrainOptions& o) {
@@ -85,9 +182,12 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
     summary["mode"] = right ? "link" : "dedupe";
     summary["records"] = {{"left", left.size()}, {"right", right ? right->size() : left.size()}};
 
-    Table m = level_values(profile, true), u = level_values(profile, false);
+    const Table m_current = level_values(profile, true), u_current = level_values(profile, false);
+    Table m = m_current, u = u_current;
     std::vector<std::vector<bool>> floored(nf);
     for (std::size_t f = 0; f < nf; ++f) floored[f].assign(u[f].size(), false);
+
+    std::vector<double> random_present(nf, 1.0);  // share of random pairs with both values present
 
     // 1. u from random pairs.
     auto t = Clock::now();
@@ -95,41 +195,79 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
         LevelCounts counts = sample_level_counts(profile, left, right, o.max_pairs, o.seed, runner);
         if (counts.pairs == 0) warnings.push_back("fewer than two records: no pair to sample; u kept");
         else estimate_u(profile, counts, u, floored, warnings);
+        for (std::size_t f = 0; f < nf && counts.pairs > 0; ++f)
+            random_present[f] = static_cast<double>(counts.non_null[f]) / static_cast<double>(counts.pairs);
         summary["u"] = {{"pairs_sampled", counts.pairs}, {"exhaustive", counts.exhaustive}, {"seconds", since(t)}};
     }
     const double u_seconds = since(t);
 
-    // 2. m by EM, one run per blocking rule.
+    // 2. All candidate pairs, 1 in 5 held back; the deterministic match share EM starts from.
     t = Clock::now();
+    const double possible = possible_pairs(left, right);
+    ComparisonVectors held(nf);
+    const ComparisonVectors fit = candidate_vectors(profile, left, right, runner, HeldBack::Split, &held);
+    const double candidates = fit.total() + held.total();
+    const Deterministic det = choose_deterministic(fit, profile, u, random_present, possible, candidates);
+    const double start_recall = deterministic_recall(det, m_current, o);
+    const double start_share = share_from(det, start_recall, fit.total());
+
+    // 3. m by EM, one run per blocking rule, started at the current m and the deterministic share.
     json rules = json::array();
     Table m_sum(nf);
+    std::vector<double> m_weight(nf, 0);
     std::vector<int> m_runs(nf, 0);
     for (std::size_t f = 0; f < nf; ++f) m_sum[f].assign(m[f].size(), 0.0);
     bool all_converged = true;
     for (std::size_t r = 0; o.estimate_m && r < profile.blocking.size(); ++r) {
         auto tr = Clock::now();
         Profile rule_profile = single_rule(profile, r);
-        ComparisonVectors v = candidate_vectors(rule_profile, left, right, runner);
+        ComparisonVectors rule_held(nf);  // counted in candidate_pairs, not fitted
+        ComparisonVectors v = candidate_vectors(rule_profile, left, right, runner, HeldBack::Split, &rule_held);
+        const Deterministic rule_det = count_deterministic(v, det.fields);
         EmSettings s;
-        s.m = m;
+        s.m = m_current;
         s.u = u;
         s.fixed.assign(nf, false);
         json fixed = json::array();
         for (const auto& k : profile.blocking[r].keys)
             if (!s.fixed[k.field]) s.fixed[k.field] = true, fixed.push_back(profile.fields[k.field].name);
+        const double rule_start = share_from(rule_det, start_recall, v.total());
+        s.lambda = rule_start > 0 ? rule_start : std::max(1e-6, std::min(0.5, start_share));
         s.max_iterations = o.max_iterations;
         s.tolerance = o.tolerance;
         EmResult e = run_em(v, s);
-        json rule = {{"rule", rule_text(profile.blocking[r])}, {"candidate_pairs", v.total()},
+        // m of complete disagreement ("else") per free field: in a real one-class run (a strong key
+        // such as an ID number: every pair a match) it stays small; when the free fields merely
+        // follow the keys (suburb in postcode blocks), the "matches" disagree on names as often as
+        // the pairs do.
+        json m_else = json::object();
+        double max_m_else = 0;
+        for (std::size_t f = 0; f < nf; ++f)
+            if (e.iterations > 0 && f < e.estimated.size() && e.estimated[f] && !e.m[f].empty()) {
+                m_else[profile.fields[f].name] = e.m[f].back();
+                max_m_else = std::max(max_m_else, e.m[f].back());
+            }
+        const bool collapsed = e.iterations > 0 && ((e.lambda > 0.95 && max_m_else > kMaxOneClassElse) ||
+                                                    (e.lambda > 0.35 && e.lambda < 0.65 && e.lambda > 4 * s.lambda));
+        const double weight = e.lambda * v.total();
+        json rule = {{"rule", rule_text(profile.blocking[r])}, {"candidate_pairs", v.total() + rule_held.total()},
+                     {"held_back_pairs", rule_held.total()},
                      {"distinct_vectors", v.distinct()}, {"fixed_fields", fixed}, {"iterations", e.iterations},
-                     {"converged", e.converged}, {"match_share", e.lambda}, {"seconds", since(tr)}};
+                     {"converged", e.converged}, {"start_match_share", s.lambda}, {"match_share", e.lambda},
+                     {"log_likelihood", e.log_likelihood},
+                     {"mean_log_likelihood", v.total() > 0 ? e.log_likelihood / v.total() : 0.0},
+                     {"m_else", m_else}, {"m_weight", collapsed ? 0.0 : weight}, {"collapsed", collapsed}, {"seconds", since(tr)}};
         for (const auto& w : e.warnings) warnings.push_back("rule " + std::to_string(r) + ": " + w);
+        if (collapsed)
+            warnings.push_back("rule " + std::to_string(r) + ": EM collapsed (match share " + std::to_string(e.lambda) +
+                               " from " + std::to_string(s.lambda) + "); its m left out of the average");
         if (v.total() > 0) all_converged = all_converged && e.converged;
-        if (e.iterations > 0)
+        if (e.iterations > 0 && !collapsed && weight > 0)
             for (std::size_t f = 0; f < nf; ++f) {
                 if (!e.estimated[f]) continue;
                 ++m_runs[f];
-                for (std::size_t l = 0; l < m[f].size(); ++l) m_sum[f][l] += e.m[f][l];
+                m_weight[f] += weight;
+                for (std::size_t l = 0; l < m[f].size(); ++l) m_sum[f][l] += weight * e.m[f][l];
             }
         rules.push_back(rule);
     }
@@ -139,12 +277,12 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
                                ": m not estimated (no blocking rule leaves it free with pairs to learn from); m kept");
             continue;
         }
-        for (std::size_t l = 0; l < m[f].size(); ++l) m[f][l] = clamp_probability(m_sum[f][l] / m_runs[f]);
+        for (std::size_t l = 0; l < m[f].size(); ++l) m[f][l] = clamp_probability(m_sum[f][l] / m_weight[f]);
     }
     summary["rules"] = rules;
     const double em_seconds = since(t);
 
-    // 3. Population prior from all candidate pairs with the final weights.
+    // 4. The new profile and its prior.
     t = Clock::now();
     TrainResult out;
     out.profile = profile;
@@ -159,28 +297,85 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
                                " level(s) weighed below \"else\"; m raised to the \"else\" weight");
     for (std::size_t f = 0; f < nf; ++f)
         for (std::size_t l = 0; l < m[f].size(); ++l) m[f][l] = out.profile.fields[f].levels[l].m;
-    const double possible = possible_pairs(left, right);
-    json prior = {{"possible_pairs", possible}};
-    if (possible >= 1 && o.estimate_m) {
-        ComparisonVectors all = candidate_vectors(profile, left, right, runner);
-        prior["candidate_pairs"] = all.total();
-        if (all.total() > 0) {
-            EmResult share = match_share(all, m, u, o);
-            const double expected = share.lambda * all.total();
-            out.profile.prior = std::min(0.5, std::max(1e-12, expected / possible));
-            prior["match_share"] = share.lambda;
-            prior["expected_matches"] = expected;
-            prior["prior"] = *out.profile.prior;
-        } else {
-            warnings.push_back("no candidate pairs: prior kept");
+    json prior = {{"possible_pairs", possible}, {"candidate_pairs", candidates},
+                  {"held_back_pairs", held.total()}};
+    double new_share = 0;
+    if (possible >= 1 && o.estimate_m && fit.total() > 0) {
+        const double recall = deterministic_recall(det, m, o);
+        new_share = share_from(det, recall, fit.total());
+        const EmResult em_share = match_share(fit, m, u, o, new_share > 0 ? new_share : 0.5);
+        prior["deterministic_rule"] = rule_description(det, profile);
+        prior["deterministic_pairs"] = det.pairs;
+        prior["deterministic_expected_false"] = det.expected_false;
+        prior["deterministic_recall"] = recall;
+        prior["recall_stated"] = o.deterministic_recall > 0;
+        prior["em_match_share"] = em_share.lambda;
+        if (new_share <= 0) {
+            new_share = em_share.lambda;
+            warnings.push_back("no candidate pair passes the deterministic rule: prior from the EM match share");
         }
+        const double expected = new_share * candidates;
+        out.profile.prior = std::min(0.5, std::max(1e-12, expected / possible));
+        prior["match_share"] = new_share;
+        prior["expected_matches"] = expected;
+        prior["prior"] = *out.profile.prior;
     } else if (possible < 1) {
         warnings.push_back("fewer than two records: prior kept");
+    } else if (o.estimate_m) {
+        warnings.push_back("no candidate pairs: prior kept");
     }
     summary["prior"] = prior;
+
+    // 5. Held-back check: the new m/u against the current ones, each with the match share that
+    // fits it best on the fitted pairs (a profile without a prior has no share of its own).
+    json check = {{"held_back_pairs", held.total()}};
+    if (held.total() > 0 && fit.total() > 0) {
+        const double share_current = match_share(fit, m_current, u_current, o, 0.5).lambda;
+        const double share_new = match_share(fit, m, u, o, 0.5).lambda;
+        const double ll_current = log_likelihood(held, m_current, u_current, {}, share_current) / held.total();
+        const double ll_new = log_likelihood(held, m, u, {}, share_new) / held.total();
+        check["match_share_current"] = share_current;
+        check["match_share_new"] = share_new;
+        check["mean_log_likelihood_current"] = ll_current;
+        check["mean_log_likelihood_new"] = ll_new;
+        if (ll_new < ll_current) {
+            out.kept_current = true;
+            for (std::size_t f = 0; f < nf; ++f) {
+                out.profile.fields[f].levels = profile.fields[f].levels;
+                std::fill(floored[f].begin(), floored[f].end(), false);
+            }
+            out.profile.prior = profile.prior;
+            warnings.push_back("the new estimate explains the held-back pairs worse than the current one: current m, u, "
+                               "prior and threshold kept");
+        }
+    } else {
+        check["skipped"] = "no held-back candidate pairs";
+    }
+    check["kept_current"] = out.kept_current;
+    summary["check"] = check;
+    summary["kept_current"] = out.kept_current;
     const double prior_seconds = since(t);
 
-    // 4. Term frequencies and the per-level report.
+    // 6. Threshold "auto": the expected-F1 threshold of the kept model.
+    t = Clock::now();
+    if (o.auto_threshold && !out.kept_current) {
+        const engine::ExpectedF1 e = engine::expected_f1_threshold(out.profile, left, right, o.threads, o.keep_going);
+        if (e.candidate_pairs > 0) {
+            out.profile.threshold_auto = out.profile.threshold_resolved = true;
+            out.profile.threshold = e.threshold;
+        } else {
+            warnings.push_back("no candidate pairs: threshold kept");
+        }
+        summary["threshold"] = {{"auto", e.threshold}, {"expected_f1", e.expected_f1},
+                                {"expected_precision", e.expected_precision},
+                                {"expected_recall", e.expected_recall}, {"expected_matches", e.expected_matches},
+                                {"candidate_pairs", e.candidate_pairs}};
+    } else {
+        summary["threshold"] = out.profile.threshold;
+    }
+    const double threshold_seconds = since(t);
+
+    // 7. Term frequencies and the per-level report.
     t = Clock::now();
     out.term_frequencies = TermFrequencies(out.profile, left, right);
     json fields = json::array(), tf = json::array();
@@ -203,7 +398,8 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
     summary["converged"] = all_converged;
     summary["warnings"] = warnings;
     summary["seconds"] = {{"u", u_seconds}, {"em", em_seconds}, {"prior", prior_seconds},
-                          {"term_frequencies", since(t)}, {"total", since(t_start)}};
+                          {"threshold", threshold_seconds}, {"term_frequencies", since(t)},
+                          {"total", since(t_start)}};
     out.summary_json = summary.dump();
     return out;
 }
