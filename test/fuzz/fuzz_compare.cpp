@@ -177,6 +177,14 @@ int fuzz_osa(const std::uint8_t* data, std::size_t size) {
     const std::size_t lev = compare::levenshtein(a, b);
     FUZZ_CHECK("osa", d <= lev && 2 * d >= lev, describe(d, lev));
     if (reference_cheap(a, b)) FUZZ_CHECK("osa", d == ref_osa(a, b), describe(d, ref_osa(a, b)));
+    // Banded (osa<=k levels): min(d, k + 1) for bounds around the distance and the fuzzed one.
+    const std::size_t bounds[] = {p.param, 0, 1, d > 0 ? d - 1 : 0, d, d + 1, std::size_t{64}, std::size_t{1} << 40};
+    for (const std::size_t k : bounds) {
+        const std::size_t want = std::min(d, k + 1);
+        const std::size_t got = compare::osa_distance_bounded(a, b, k);
+        FUZZ_CHECK("osa", got == want, "bounded k=" + std::to_string(k) + ": " + describe(got, want));
+        FUZZ_CHECK("osa", compare::osa_distance_bounded(b, a, k) == want, "bounded, swapped");
+    }
     return 0;
 }
 

@@ -23,7 +23,7 @@ int fuzz_cn_id(const std::uint8_t* data, std::size_t size);           // cn_id_v
 int fuzz_phonetic(const std::uint8_t* data, std::size_t size);        // soundex, double_metaphone (+ _bytes)
 // Comparators (fuzz_compare.cpp), each checked against a plain reference where cheap
 int fuzz_levenshtein(const std::uint8_t* data, std::size_t size);     // levenshtein, bounded, _bytes
-int fuzz_osa(const std::uint8_t* data, std::size_t size);             // osa_distance
+int fuzz_osa(const std::uint8_t* data, std::size_t size);             // osa_distance, osa_distance_bounded (banded)
 int fuzz_jaro(const std::uint8_t* data, std::size_t size);            // jaro, jaro_winkler
 int fuzz_qgram(const std::uint8_t* data, std::size_t size);           // qgram_similarity
 // Profiles (fuzz_profile.cpp)
