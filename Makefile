@@ -48,9 +48,9 @@ $(shlib): src/pg/usermatch.map
 # Header dependencies for the glue too (PGXS does not track them for C++).
 override CXXFLAGS += -MMD -MP
 -include $(OBJS:.o=.d)
-EXTRA_CLEAN += $(OBJS:.o=.d) build-ci build-asan results regression.diffs regression.out
+EXTRA_CLEAN += $(OBJS:.o=.d) build-ci build-asan build-fuzz results regression.diffs regression.out
 
-.PHONY: deps demo test test-unit test-sanitize test-regress test-pgtap test-symbols stop bench
+.PHONY: deps demo test test-unit test-sanitize test-regress test-pgtap test-symbols stop bench fuzz
 
 deps:
 	scripts/install-deps.sh
@@ -66,3 +66,9 @@ stop:
 
 bench:
 	scripts/bench.sh
+
+# libFuzzer over the core (clang-14 + ASan + UBSan; not part of `make test`):
+#   make fuzz [FUZZ_SECONDS=20]   seconds per target, 14 targets; exits non-zero on a crash
+FUZZ_SECONDS ?= 20
+fuzz:
+	test/fuzz/run.sh $(FUZZ_SECONDS)

@@ -192,7 +192,7 @@ struct Lengths {
 Lengths lengths_of(const Node& n) {
     Lengths r;
     switch (n.kind) {
-    case Node::Set: r = {1, kNever}; break;
+    case Node::Set: r = {(n.mask & 0x3FF) ? 1 : 0, kNever}; break;  // '$' (END) consumes no digit
     case Node::Concat: {
         for (const Node& c : n.children) r.any += lengths_of(c).any;
         for (const Node& c : n.children) {
