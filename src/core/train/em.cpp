@@ -161,46 +161,4 @@ EmResult run_em_iterations(const ComparisonVectors& vectors, const EmSettings& s
 
 }  // namespace
 
-NonMatchFit fit_non_matches(const ComparisonVectors& vectors, const std::vector<std::vector<double>>& m,
-                            std::vector<std::vector<double>> u, double lambda, int max_iterations, double tolerance) {
-    NonMatchFit r;
-    r.u = std::move(u);
-    for (auto& levels : r.u)
-        for (double& x : levels) x = clamp_probability(x);
-    r.lambda = clamp_probability(lambda);
-    const std::size_t nf = vectors.fields();
-    if (!(vectors.total() > 0)) return r;
-    for (int it = 1; it <= std::max(1, max_iterations); ++it) {
-        const std::vector<double> p = match_probabilities(vectors, m, r.u, {}, r.lambda);
-        std::vector<std::vector<double>> mass(nf);
-        for (std::size_t f = 0; f < nf; ++f) mass[f].assign(r.u[f].size(), 0.0);
-        double matches = 0;
-        for (std::size_t k = 0; k < p.size(); ++k) {
-            matches += p[k] * vectors.count(k);
-            const std::int8_t* v = vectors.vector(k);
-            for (std::size_t f = 0; f < nf; ++f)
-                if (v[f] >= 0) mass[f][static_cast<std::size_t>(v[f])] += (1 - p[k]) * vectors.count(k);
-        }
-        double delta = 0;
-        std::vector<std::vector<double>> next = r.u;
-        for (std::size_t f = 0; f < nf; ++f) {
-            double total = 0;
-            for (double x : mass[f]) total += x;
-            if (!(total > 1e-12)) continue;
-            for (std::size_t l = 0; l < next[f].size(); ++l) {
-                next[f][l] = clamp_probability(mass[f][l] / total);
-                delta = std::max(delta, std::fabs(next[f][l] - r.u[f][l]));
-            }
-        }
-        const double next_lambda = clamp_probability(matches / vectors.total());
-        delta = std::max(delta, std::fabs(next_lambda - r.lambda));
-        if (!std::isfinite(delta)) break;  // keep the last good estimate
-        r.u = std::move(next);
-        r.lambda = next_lambda;
-        r.iterations = it;
-        if (delta < tolerance) break;
-    }
-    return r;
-}
-
 }  // namespace usermatch::train

@@ -77,18 +77,4 @@ std::vector<double> match_probabilities(const ComparisonVectors& vectors, const 
                                         const std::vector<std::vector<double>>& u, const std::vector<bool>& fixed,
                                         double lambda);
 
-// The other half of EM: m held fixed, u and lambda re-estimated on the pairs (u from the pairs'
-// expected non-match mass, per field and level; lambda = mean posterior), to convergence or
-// max_iterations. train's held-back check puts both models it compares through this, so each is
-// judged by how well its m separates the matches from the non-matches actually found in the
-// blocks, whatever u it came with. A field NULL in every expected non-match keeps its u.
-struct NonMatchFit {
-    std::vector<std::vector<double>> u;
-    double lambda = 0;
-    int iterations = 0;
-};
-NonMatchFit fit_non_matches(const ComparisonVectors& vectors, const std::vector<std::vector<double>>& m,
-                            std::vector<std::vector<double>> u, double lambda, int max_iterations = 25,
-                            double tolerance = 1e-4);
-
 }  // namespace usermatch::train

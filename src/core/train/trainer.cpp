@@ -336,20 +336,8 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
     if (held.total() > 0 && fit.total() > 0) {
         const double share_current = match_share(fit, m_current, u_current, o, 0.5).lambda;
         const double share_new = match_share(fit, m, u, o, 0.5).lambda;
-        // Common ground (em.hpp, fit_non_matches): each model keeps its m, and u and the share are
-        // refit on the fitted candidate pairs, so the check judges m (what EM estimated) and not
-        // where u came from. Compared as they are, u from random pairs loses to a hand-set u that
-        // happens to fit the in-block non-matches (pairs sharing a blocking key agree more often
-        // than random ones): the check then kept the defaults where training helped
-        // (febrl_20k, NC voters 40%).
-        // Run to a tighter fixed point than EM's (as match_share does): an iteration costs one pass
-        // over the distinct vectors, and the verdict must not depend on where each refit started.
-        const int refit_iterations = std::max(1, o.max_iterations) * 4;
-        const NonMatchFit fit_current =
-            fit_non_matches(fit, m_current, u_current, share_current, refit_iterations, o.tolerance * 0.01);
-        const NonMatchFit fit_new = fit_non_matches(fit, m, u, share_new, refit_iterations, o.tolerance * 0.01);
-        const double ll_current = log_likelihood(held, m_current, fit_current.u, {}, fit_current.lambda) / held.total();
-        const double ll_new = log_likelihood(held, m, fit_new.u, {}, fit_new.lambda) / held.total();
+        const double ll_current = log_likelihood(held, m_current, u_current, {}, share_current) / held.total();
+        const double ll_new = log_likelihood(held, m, u, {}, share_new) / held.total();
         check["match_share_current"] = share_current;
         check["match_share_new"] = share_new;
         check["mean_log_likelihood_current"] = ll_current;

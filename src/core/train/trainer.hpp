@@ -20,21 +20,17 @@
 //          out (they agree by construction inside its blocks). A field's final m is the plain mean of
 //          its m over the rules where it was free and estimated (one vote per rule: weighting by a
 //          run's expected matches, lambda x pairs, lets the run whose lambda drifted highest
-//          dominate; each run reports its expected matches); a run that collapses is left out with a warning: lambda > 0.95
+//          dominate; each run reports its expected matches); a run that collapses is left out with
+//          a warning: lambda > 0.95
 //          while its "matches" disagree completely ("else") on a free field in over 20% of pairs
 //          (one class of mixed pairs: a free field that follows the rule's keys, such as a suburb
 //          inside postcode blocks, leaves EM nothing to separate; a strong key such as an ID number
 //          gives lambda ~ 1 with small "else" shares and is kept), or lambda in (0.35, 0.65) and
 //          above 4x its start (the "match" class swallowed a family of non-matches). A field no
 //          run estimated keeps its m. The log-likelihood of each run is reported.
-//   check  the new m and the current m are compared on common ground: for each, u and the match
-//          share are refit on the fitted candidate pairs with its m held fixed (em.hpp,
-//          fit_non_matches; started from the model's own u and best-fitting share), then the
-//          mean log-likelihood of the held-back candidate pairs is compared (no labels). u from
-//          random pairs describes random non-matches, not the in-block ones (pairs sharing a
-//          blocking key agree more often), so comparing each model with its own u favoured any
-//          current u that happened to fit the blocks; u itself is not judged (random sampling is
-//          its estimator). When the new one is lower
+//   check  the new m/u and the current ones, each with the match share that fits it best on the
+//          fitted pairs, are compared by the model's own mean log-likelihood on the held-back
+//          candidate pairs (no labels); when the new one is lower
 //          the current m/u/prior and threshold are kept (the profile is unchanged) and the summary
 //          says so ("kept_current": true).
 //   threshold  "auto" (unless TrainOptions::auto_threshold is false or the current profile was
