@@ -3,16 +3,17 @@
 # one table, one row per dataset and build: default F1, default best-threshold F1, trained F1,
 # trained best-threshold F1, suggest_profile + train F1.
 #
-#   bench/quality_core.sh [NEW_BUILD_DIR [BASE_BUILD_DIR]]
+#   bench/quality_core.sh [NEW_BUILD_DIR [BASE_BUILD_DIR [MIDDLE_BUILD_DIR]]]
 #
 # NEW_BUILD_DIR (default build-rel) and BASE_BUILD_DIR (optional: a build of an older commit, e.g.
 # `git archive <commit> | tar -x -C /tmp/base && cmake -S /tmp/base -B /tmp/base/build-rel ...`)
-# each hold um_train. Datasets: $UM_DATASETS (default ../shared/datasets, see its README); the
+# each hold um_train; MIDDLE_BUILD_DIR (optional, e.g. the current main) is run between them, labelled "middle". Datasets: $UM_DATASETS (default ../shared/datasets, see its README); the
 # prepared CSVs go to $UM_QUALITY_TMP (default /tmp/um-quality-core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NEW=${1:-build-rel}
 BASE=${2:-}
+MIDDLE=${3:-}
 DATA=${UM_DATASETS:-../shared/datasets}
 [ -d "$DATA" ] || DATA=/work/shared/datasets
 TMP=${UM_QUALITY_TMP:-/tmp/um-quality-core}
@@ -52,7 +53,7 @@ printf '| dataset | build | default F1 | default best-F1 | trained F1 | trained 
 printf '|---|---|---|---|---|---|---|---|\n'
 for row in "${DATASETS[@]}"; do
   IFS='|' read -r name profile args <<< "$row"
-  for build in ${BASE:+"$BASE:before"} "$NEW:after"; do
+  for build in ${BASE:+"$BASE:before"} ${MIDDLE:+"$MIDDLE:middle"} "$NEW:after"; do
     dir=${build%:*}; label=${build##*:}
     log="$TMP/$(echo "$name-$label" | tr -c 'a-zA-Z0-9_\n-' _).log"
     # shellcheck disable=SC2086

@@ -17,9 +17,11 @@
 //          rule); prior = lambda * candidates / possible pairs.
 //   m      by EM (em.hpp), ONE RUN PER BLOCKING RULE over that rule's candidate pairs, started at
 //          the current m and the rule's deterministic match share, with the rule's own fields left
-//          out (they agree by construction inside its blocks). A field's final m is the average of
-//          its m over the rules where it was free and estimated, weighted by each run's expected
-//          matches (lambda x pairs); a run that collapses is left out with a warning: lambda > 0.95
+//          out (they agree by construction inside its blocks). A field's final m is the plain mean of
+//          its m over the rules where it was free and estimated (one vote per rule: weighting by a
+//          run's expected matches, lambda x pairs, lets the run whose lambda drifted highest
+//          dominate; each run reports its expected matches); a run that collapses is left out with
+//          a warning: lambda > 0.95
 //          while its "matches" disagree completely ("else") on a free field in over 20% of pairs
 //          (one class of mixed pairs: a free field that follows the rule's keys, such as a suburb
 //          inside postcode blocks, leaves EM nothing to separate; a strong key such as an ID number
