@@ -132,7 +132,11 @@ BEGIN
                     FROM usermatch.dedupe(%L, %L, %s)', pairs, profile, source, bench_floor());
   END IF;
   seconds := bench_seconds(t0);
-  SELECT coalesce((spec->>'threshold')::float8, 0.9) INTO cut FROM usermatch.profiles WHERE name = profile;
+  -- A number, or {"auto": t} as train stores it (a hand-written unresolved "auto" is not used here).
+  SELECT coalesce(CASE jsonb_typeof(spec->'threshold')
+                    WHEN 'number' THEN (spec->>'threshold')::float8
+                    WHEN 'object' THEN (spec->'threshold'->>'auto')::float8 END, 0.9)
+    INTO cut FROM usermatch.profiles WHERE name = profile;
   EXECUTE format('SELECT count(*), count(*) FILTER (WHERE a.entity = b.entity)
                   FROM %I x JOIN %s a ON a.id = x.l JOIN %s b ON b.id = x.r WHERE x.pr >= $1', pairs, truth, truth)
      INTO pred, tp USING cut;
