@@ -249,8 +249,8 @@ namespace {
 
 constexpr int kSampleRows = 2000;
 
-// Samples up to kSampleRows rows of relid: a repeatable Bernoulli sample for tables, the first
-// rows for views. Fills one ColumnSample per live column.
+// Samples up to kSampleRows rows of relid: a repeatable Bernoulli sample for tables, a repeatable
+// hash-ordered sample for views. Fills one ColumnSample per live column.
 std::vector<train::ColumnSample> sample_columns(Oid relid) {
     const std::string relation = pg::relation_display_name(relid);
     std::vector<train::ColumnSample> columns;
@@ -305,6 +305,13 @@ std::vector<train::ColumnSample> sample_columns(Oid relid) {
     if (samplable && rows > kSampleRows) {
         const double percent = std::min(100.0, 100.0 * 2.0 * kSampleRows / static_cast<double>(rows));
         sample_query += " TABLESAMPLE BERNOULLI (" + std::to_string(percent) + ") REPEATABLE (42)";
+    } else if (rows > kSampleRows) {
+        // A view cannot be TABLESAMPLEd, and its first rows are no sample: data sorted by entity
+        // (historical_50k) puts duplicates side by side, and pair counts measured on the sampled
+        // rows then blow up. Rows in the order of a hash of their position: a repeatable random sample.
+        sample_query = "SELECT " + select_list + " FROM (SELECT *, pg_catalog.row_number() OVER () AS "
+                       "usermatch_sample_position FROM " + relation + ") AS sampled ORDER BY "
+                       "pg_catalog.hashint8(usermatch_sample_position)";
     }
     sample_query += " LIMIT " + std::to_string(kSampleRows);
     const char* sample_text = sample_query.c_str();
