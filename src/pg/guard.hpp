@@ -123,10 +123,6 @@ inline void check_interrupts() {
     if (INTERRUPTS_PENDING_CONDITION()) pg_call([] { CHECK_FOR_INTERRUPTS(); });
 }
 
-// True when some interrupt is pending, not necessarily a cancel (read on the backend thread only).
-// To stop only for a real cancel, call check_interrupts() or keep_going() instead.
-inline bool interrupt_pending() { return INTERRUPTS_PENDING_CONDITION(); }
-
 // The engine's keep_going callback (TaskRunner polls it on the backend thread, every ~10 ms
 // while workers compute). An interrupt that is pending is processed here, through pg_call:
 //  * a cancel or statement timeout raises its PostgreSQL error (57014 with PostgreSQL's own

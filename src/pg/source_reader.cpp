@@ -315,22 +315,12 @@ LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordS
     const int ncolumns = static_cast<int>(refs.size());
     const ColumnRef* refs_data = refs.data();
     // Each expression parsed on its own before the query is built: "1), (2" must not add columns.
-    // The error is copied into the transaction's context, which outlives SPI_finish on the way
-    // out (issue 7 item 2: pg_call copies into SPI's context, freed before the error is re-thrown).
     bool any_expression = false;
     for (const auto& ref : refs) any_expression |= ref.expression != nullptr;
     if (any_expression) {
         const std::string relname = relation_display_name(relid);
-        MemoryContext spi_context = MemoryContextSwitchTo(TopTransactionContext);
-        try {
-            for (const auto& ref : refs)
-                if (ref.expression)
-                    pg_call([&] { check_source_expression(relname.c_str(), ref.field, ref.expression); });
-        } catch (...) {
-            MemoryContextSwitchTo(spi_context);
-            throw;
-        }
-        MemoryContextSwitchTo(spi_context);
+        for (const auto& ref : refs)
+            if (ref.expression) pg_call([&] { check_source_expression(relname.c_str(), ref.field, ref.expression); });
     }
     MemoryContext batch_context = pg_call([] {
         return AllocSetContextCreate(CurrentMemoryContext, "usermatch source batch", ALLOCSET_DEFAULT_SIZES);
