@@ -18,6 +18,7 @@ namespace usermatch::pg {
 
 Settings settings;  // plain integers: no constructor runs at load time
 bool loaded_by_preload = false;
+LauncherHooks launcher_hooks{nullptr, nullptr};
 
 namespace {
 

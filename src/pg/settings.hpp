@@ -17,4 +17,13 @@ extern Settings settings;
 // shared-memory features need it).
 extern bool loaded_by_preload;
 
+// Periodic work other parts ask the background-job launcher to do (statistics history sampling).
+// The launcher (worker code) calls tick() from its loop when set, and sleeps at most interval_ms()
+// milliseconds between calls; the part that sets them does so in its init function.
+struct LauncherHooks {
+    void (*tick)();
+    long (*interval_ms)();
+};
+extern LauncherHooks launcher_hooks;
+
 }  // namespace usermatch::pg
