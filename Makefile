@@ -7,7 +7,7 @@ EXTVERSION  = 0.3.0
 
 MODULE_big  = usermatch
 CORE_SRCS   = $(sort $(wildcard src/core/*.cpp src/core/*/*.cpp))
-GLUE_SRCS   = $(sort $(wildcard src/pg/*.cpp))
+GLUE_SRCS   = $(sort $(wildcard src/pg/*.cpp src/pg/*/*.cpp))
 OBJS        = $(CORE_SRCS:.cpp=.o) $(GLUE_SRCS:.cpp=.o)
 
 DATA        = $(wildcard usermatch--*.sql)
