@@ -46,7 +46,7 @@ struct ColumnRef {
 
 // Builds "SELECT <id>::text, <field>::text, ... FROM <relation>" after checking columns and types.
 // Plain PostgreSQL code (no C++ objects), called through pg_call.
-char* build_query(Oid relid, const ColumnRef* columns, int ncolumns) {
+char* build_query(Oid relid, const ColumnRef* columns, int ncolumns, const char* where) {
     HeapTuple classtup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
     if (!HeapTupleIsValid(classtup))
         ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("relation with OID %u does not exist", relid)));
@@ -96,6 +96,7 @@ char* build_query(Oid relid, const ColumnRef* columns, int ncolumns) {
             appendStringInfo(&sql, "%s::pg_catalog.text", quoted);
     }
     appendStringInfo(&sql, " FROM %s", qualified);
+    if (where && *where) appendStringInfo(&sql, " %s", where);
     return sql.data;
 }
 
@@ -287,7 +288,7 @@ engine::Profile load_profile(const char* name, ProfileRecord* record) {
 }
 
 LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordStore& store,
-                      engine::MemoryBudget* shared_budget) {
+                      engine::MemoryBudget* shared_budget, const std::string& where) {
     using Clock = std::chrono::steady_clock;
     const auto started = Clock::now();
     LoadStats stats;
@@ -325,8 +326,9 @@ LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordS
     MemoryContext batch_context = pg_call([] {
         return AllocSetContextCreate(CurrentMemoryContext, "usermatch source batch", ALLOCSET_DEFAULT_SIZES);
     });
+    const char* where_sql = where.c_str();
     Portal portal = pg_call([&] {
-        char* query = build_query(relid, refs_data, ncolumns);
+        char* query = build_query(relid, refs_data, ncolumns, where_sql);
         SPIPlanPtr plan = SPI_prepare(query, 0, nullptr);
         if (!plan) elog(ERROR, "SPI_prepare failed for \"%s\": %s", query, SPI_result_code_string(SPI_result));
         List* sources = SPI_plan_get_plan_sources(plan);

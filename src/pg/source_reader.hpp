@@ -37,9 +37,11 @@ engine::Profile load_profile(const char* name, ProfileRecord* record = nullptr);
 // (errors 42P01, 42809, 42703, 42804), then streams its rows into `store`. The raw rows and the
 // store's growth are charged to `budget` (a fresh one from usermatch.memory_limit when null)
 // before they are allocated: 53200 instead of passing the limit. Must run inside an SPI
-// connection (see SpiConnection).
+// connection (see SpiConnection). `where`, when given, is appended to the query after
+// "FROM <relation>" verbatim (online matching reads only the changed rows; built from quoted
+// identifiers and literals by the caller, never from user text).
 LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordStore& store,
-                      engine::MemoryBudget* budget = nullptr);
+                      engine::MemoryBudget* budget = nullptr, const std::string& where = {});
 
 // "schema"."table" for messages and queries.
 std::string relation_display_name(Oid relid);

@@ -37,6 +37,15 @@ TermFrequencies::TermFrequencies(const Profile& profile, const RecordStore& left
     }
 }
 
+void TermFrequencies::adjust(std::size_t field, std::uint64_t key, std::int64_t delta) {
+    if (field >= tables_.size() || !tables_[field].tf || delta == 0) return;
+    Table& t = tables_[field];
+    Entry& e = t.values[key];
+    e.count = static_cast<std::uint64_t>(static_cast<std::int64_t>(e.count) + delta);
+    t.total = static_cast<std::uint64_t>(static_cast<std::int64_t>(t.total) + delta);
+    if (e.count == 0) t.values.erase(key);
+}
+
 double TermFrequencies::frequency(std::size_t field, std::uint64_t key) const {
     if (!has_field(field)) return 0;
     const Table& t = tables_[field];

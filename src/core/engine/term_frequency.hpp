@@ -60,6 +60,12 @@ public:
     // log2(m / max(freq, floor)) for the exact level of a tf field; the plain log2(m / u) otherwise.
     double adjusted_weight(std::size_t field, int level, std::uint64_t key) const;
 
+    // Adds `delta` (may be negative) to the count of one value of a tf field and to the field's
+    // total, as if a record holding it were added to / removed from the counted stores. Integer
+    // counts: adjusting and adjusting back restores the table exactly (online matching counts the
+    // query record and the rows changed since its index was built this way; see core/index).
+    void adjust(std::size_t field, std::uint64_t key, std::int64_t delta);
+
     // Every value as rows, most frequent first (per field in profile order); max_rows_per_field 0 = all.
     std::vector<TermFrequencyRow> rows(std::size_t max_rows_per_field = 0) const;
     // {"field": {"records": n, "distinct": d, "values": {"smith": 0.012, ...}}, ...}
