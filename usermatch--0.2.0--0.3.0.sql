@@ -143,8 +143,9 @@ COMMENT ON FUNCTION usermatch.match_many(text, jsonb, regclass, integer) IS
     'match_one for each record of a JSON array; position is the record''s 1-based position';
 
 -- Match on insert: CREATE TRIGGER ... BEFORE INSERT ON t FOR EACH ROW
---   EXECUTE FUNCTION usermatch.match_on_insert('profile', 'target_table', 'result_column' [, 'min_probability'])
--- writes the id of the best match in target (NULL when none) into NEW.result_column.
+--   EXECUTE FUNCTION usermatch.match_on_insert('profile', 'schema.target_table', 'result_column' [, 'min_probability'])
+-- writes the id of the best match in target (NULL when none) into NEW.result_column. The function
+-- runs with search_path = pg_catalog, pg_temp: name the target with its schema.
 CREATE FUNCTION usermatch.match_on_insert()
     RETURNS trigger
     LANGUAGE plpgsql

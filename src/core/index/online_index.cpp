@@ -31,7 +31,7 @@ private:
     PoolCounters& counters_;
 };
 
-constexpr std::size_t kInitialPoolBytes = 64 * 1024;
+constexpr std::size_t kInitialPoolBytes = 16 * 1024;
 
 }  // namespace
 
