@@ -75,12 +75,15 @@ pgtap() {
     pg_prove -d "$db" test/pgtap/*.sql
 }
 
+online_sessions() { test/online/sessions.sh; }
+
 layer "core unit tests" unit_tests
 layer "core unit tests (ASan + UBSan)" sanitized_unit_tests
 layer "build, install, exported symbols" install_extension
 if [[ ${failed_layers[*]:-} != *"build, install"* ]] && start_cluster; then
   layer "pg_regress" regress
   layer "pgTAP" pgtap
+  layer "online matching across sessions" online_sessions
 else
   failed=$((failed + 2)); failed_layers+=("pg_regress" "pgTAP (no cluster)")
 fi
