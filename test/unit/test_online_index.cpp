@@ -1,0 +1,151 @@
+// Online index (core/index): match() returns exactly what the batch matcher's link returns for a
+// one-record left source (same target rows, weights within 1e-9), also with a delta of changed
+// rows, and reuses its per-query pool.
+#include "core/engine/matcher.hpp"
+#include "core/engine/profile.hpp"
+#include "core/engine/record_store.hpp"
+#include "core/generate/user_generator.hpp"
+#include "core/index/online_index.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <memory>
+#include <string>
+
+using namespace usermatch;
+using engine::RawValue;
+using engine::RecordStore;
+
+namespace {
+
+const char* kProfile = R"({"id": "user_id", "fields": [
+  {"name": "name", "column": "full_name", "type": "person_name", "tf": true},
+  {"name": "phone", "column": "phone", "type": "phone"},
+  {"name": "email", "column": "email", "type": "email"},
+  {"name": "dob", "column": "birth_date", "type": "date"},
+  {"name": "idno", "column": "id_number", "type": "id_number"},
+  {"name": "address", "column": "address", "type": "text"},
+  {"name": "city", "column": "city", "type": "text", "tf": true}],
+  "blocking": [["phone"], ["email"], ["idno"], ["name.pinyin_initials", "dob"], ["name.sorted_tokens", "dob.year"],
+               ["name.sorted_tokens", "city"], ["name.sorted_tokens", "address.prefix3"]],
+  "max_block_size": 40})";
+
+std::vector<RawValue> values_of(const generate::UserRecord& r) {
+    auto v = [](const std::optional<std::string>& s) { return s ? RawValue(*s) : RawValue(); };
+    return {v(r.full_name), v(r.phone), v(r.email), v(r.birth_date), v(r.id_number), v(r.address), v(r.city)};
+}
+
+// (target id -> weight) of link(query record, target) at min_probability p.
+std::map<std::string, double> link_weights(const engine::Profile& profile, const generate::UserRecord& q,
+                                           const RecordStore& target, double p) {
+    RecordStore left(profile);
+    left.append("query", values_of(q));
+    std::map<std::string, double> out;
+    engine::RunOptions options;
+    options.min_probability = p;
+    engine::run(profile, left, &target, options, [&](const engine::MatchResult* rows, std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i) out[std::string(target.id(rows[i].right))] = rows[i].match_weight;
+    });
+    return out;
+}
+
+std::map<std::string, double> online_weights(index::OnlineIndex& idx, const engine::Profile& profile,
+                                             const generate::UserRecord& q, const index::Delta& delta, double p) {
+    RecordStore query(profile);
+    query.append("query", values_of(q));
+    index::QueryOptions options;
+    options.k = 1000000;
+    options.min_probability = p;
+    std::map<std::string, double> out;
+    for (const index::Hit& h : idx.match(query, 0, delta, options))
+        out[std::string(h.from_delta ? delta.rows->id(h.row) : idx.base().id(h.row))] = h.match_weight;
+    return out;
+}
+
+void expect_same(const std::map<std::string, double>& link, const std::map<std::string, double>& online, std::size_t& pairs) {
+    ASSERT_EQ(link.size(), online.size());
+    for (const auto& [id, w] : link) {
+        auto it = online.find(id);
+        ASSERT_NE(it, online.end()) << id;
+        EXPECT_NEAR(it->second, w, 1e-9) << id;
+    }
+    pairs += link.size();
+}
+
+struct Fixture {
+    engine::Profile profile = engine::parse_profile(kProfile);
+    std::vector<generate::UserRecord> users;
+    Fixture() {
+        generate::GeneratorOptions options;
+        options.preset = generate::Preset::Realistic;
+        options.seed = 7;
+        users = generate::generate_users(3000, options);
+    }
+};
+
+}  // namespace
+
+TEST(OnlineIndex, EqualsLinkForOneRecord) {
+    Fixture fx;
+    auto base = std::make_unique<RecordStore>(fx.profile);
+    for (std::size_t i = 0; i < 2500; ++i) base->append(fx.users[i].user_id, values_of(fx.users[i]));
+    RecordStore target(fx.profile);  // the same rows, for link
+    for (std::size_t i = 0; i < 2500; ++i) target.append(fx.users[i].user_id, values_of(fx.users[i]));
+    index::OnlineIndex idx(fx.profile, std::move(base));
+    std::size_t pairs = 0;
+    for (std::size_t i = 0; i < 3000; i += 25)
+        for (double p : {0.0, 0.5})
+            expect_same(link_weights(fx.profile, fx.users[i], target, p), online_weights(idx, fx.profile, fx.users[i], {}, p), pairs);
+    EXPECT_GT(pairs, 150u);
+    // Every query after the first reused the pooled buffer or grew it once.
+    EXPECT_EQ(idx.pool().acquisitions, 240u);
+    EXPECT_GE(idx.pool().reuses, 230u);
+}
+
+TEST(OnlineIndex, EqualsLinkWithChangedRows) {
+    Fixture fx;
+    auto base = std::make_unique<RecordStore>(fx.profile);
+    for (std::size_t i = 0; i < 2500; ++i) base->append(fx.users[i].user_id, values_of(fx.users[i]));
+    index::OnlineIndex idx(fx.profile, std::move(base));
+    // Current table: rows 0..59 deleted, rows 60..79 updated (values of other people), rows
+    // 2500..2599 inserted.
+    RecordStore current(fx.profile), delta_rows(fx.profile);
+    index::Delta delta;
+    for (std::uint32_t i = 0; i < 80; ++i) delta.excluded.push_back(i);
+    for (std::size_t i = 60; i < 80; ++i) delta_rows.append(fx.users[i].user_id, values_of(fx.users[2900 + i]));
+    for (std::size_t i = 2500; i < 2600; ++i) delta_rows.append(fx.users[i].user_id, values_of(fx.users[i]));
+    for (std::size_t i = 80; i < 2500; ++i) current.append(fx.users[i].user_id, values_of(fx.users[i]));
+    for (std::size_t i = 60; i < 80; ++i) current.append(fx.users[i].user_id, values_of(fx.users[2900 + i]));
+    for (std::size_t i = 2500; i < 2600; ++i) current.append(fx.users[i].user_id, values_of(fx.users[i]));
+    delta.rows = &delta_rows;
+    std::size_t pairs = 0;
+    for (std::size_t i = 0; i < 3000; i += 20)
+        expect_same(link_weights(fx.profile, fx.users[i], current, 0.0), online_weights(idx, fx.profile, fx.users[i], delta, 0.0), pairs);
+    for (std::size_t i = 2960; i < 2980; ++i)  // the updated rows' new values
+        expect_same(link_weights(fx.profile, fx.users[i], current, 0.0), online_weights(idx, fx.profile, fx.users[i], delta, 0.0), pairs);
+    EXPECT_GT(pairs, 150u);
+    // The term-frequency table was restored after every query: without a delta, equal to link on the base.
+    RecordStore base_again(fx.profile);
+    for (std::size_t i = 0; i < 2500; ++i) base_again.append(fx.users[i].user_id, values_of(fx.users[i]));
+    for (std::size_t i = 0; i < 200; i += 10)
+        expect_same(link_weights(fx.profile, fx.users[i], base_again, 0.0), online_weights(idx, fx.profile, fx.users[i], {}, 0.0), pairs);
+}
+
+TEST(OnlineIndex, KBoundsAndOrders) {
+    Fixture fx;
+    auto base = std::make_unique<RecordStore>(fx.profile);
+    for (std::size_t i = 0; i < 1000; ++i) base->append(fx.users[i].user_id, values_of(fx.users[i]));
+    index::OnlineIndex idx(fx.profile, std::move(base));
+    RecordStore query(fx.profile);
+    query.append("q", values_of(fx.users[3]));
+    index::QueryOptions options;
+    options.k = 1;
+    options.min_probability = 0.0;
+    const auto hits = idx.match(query, 0, {}, options);
+    ASSERT_EQ(hits.size(), 1u);
+    EXPECT_EQ(idx.base().id(hits[0].row), fx.users[3].user_id);
+    options.k = 0;
+    EXPECT_THROW(idx.match(query, 0, {}, options), Error);
+}
