@@ -4,7 +4,7 @@
 -- covered by test/online/sessions.sh.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(61);
+SELECT plan(65);
 
 CREATE TABLE users AS SELECT user_id, full_name, phone, email, birth_date, id_number, city
   FROM usermatch.generate_users(3000, 11);
@@ -174,6 +174,28 @@ SELECT is((SELECT count(*)::int FROM signups s
             WHERE s.matched = (SELECT id FROM usermatch.match_one('online', to_jsonb(s) - 'user_id' - 'matched', 'small_a', 1, 0))),
           3, 'match_on_insert writes the best match into the column');
 SELECT is((SELECT count(*)::int FROM signups WHERE matched IS NOT NULL), 3, '... for every row');
+
+-- A dropped target's index is freed at the next call.
+SELECT is(usermatch.warm_cache('online', 'small_b'), 50::bigint, 'small_b indexed again');
+SELECT invalidations AS inv_before FROM usermatch.cache_stats \gset
+DROP TABLE small_b;
+SELECT is((SELECT count(*)::int FROM usermatch.match_one('online', '{"full_name": "x"}', 'small_a')), 0, 'another call');
+SELECT is((SELECT invalidations FROM usermatch.cache_stats), (:inv_before + 1)::bigint, '... freed the index of the dropped table');
+
+-- Cancel: a statement timeout stops a build (57014).
+CREATE TABLE big AS SELECT user_id, full_name, phone, email, birth_date, id_number, city FROM usermatch.generate_users(40000, 31);
+-- (throws_ok cannot catch a cancel: WHEN OTHERS excludes query_canceled.)
+CREATE FUNCTION pg_temp.cancelled_build() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM usermatch.warm_cache('online', 'big');
+  RETURN 'finished';
+EXCEPTION WHEN query_canceled THEN
+  RETURN SQLSTATE;
+END $$;
+SET LOCAL statement_timeout = '30ms';
+SELECT pg_temp.cancelled_build() AS cancelled \gset
+RESET statement_timeout;
+SELECT is(:'cancelled'::text, '57014', 'a statement timeout cancels the build (57014)');
 
 -- Pools and drop_cache.
 SELECT cmp_ok((SELECT reuses FROM usermatch.pool_stats), '>', 0::bigint, 'queries reuse the pooled buffer');

@@ -35,6 +35,7 @@ extern "C" {
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "utils/acl.h"
+#include "utils/inval.h"
 #include "utils/numeric.h"
 #include "utils/rls.h"
 }
@@ -98,6 +99,7 @@ struct Entry {
     std::string builder_xid;  // "" when the builder had no xid
     bool in_xact = false;     // built by a transaction that had written: dropped if it aborts
     SubTransactionId subxact = InvalidSubTransactionId;
+    bool recheck = false;     // a relcache invalidation named the target: re-validate (or free) soon
     std::uint64_t last_used = 0;
     std::unique_ptr<engine::Profile> profile;  // before index: the index refers to it
     std::unique_ptr<idx::OnlineIndex> index;
@@ -183,6 +185,44 @@ void online_subxact_callback(SubXactEvent event, SubTransactionId sub, SubTransa
         } else {
             ++it;
         }
+}
+
+// Relcache invalidation (ALTER, TRUNCATE, DROP, but also VACUUM's statistics): only marks the
+// entries; sweep_invalidated() frees those whose table is gone or changed at the next call, so a
+// dropped target does not keep its index until eviction. (Each call validates its own entry anyway.)
+void online_relcache_callback(Datum, Oid relid) {
+    if (!registry) return;
+    for (auto& e : registry->entries)
+        if (relid == InvalidOid || e->relid == relid) e->recheck = true;
+}
+
+// Plain PostgreSQL code: whether relid's pg_class row still has this relfilenode and xmin.
+bool relation_unchanged(Oid relid, Oid relfilenode, TransactionId xmin) {
+    HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+    if (!HeapTupleIsValid(tup)) return false;
+    const bool same = ((Form_pg_class)GETSTRUCT(tup))->relfilenode == relfilenode && HeapTupleHeaderGetRawXmin(tup->t_data) == xmin;
+    ReleaseSysCache(tup);
+    return same;
+}
+
+void sweep_invalidated() {
+    if (!registry) return;
+    auto& entries = registry->entries;
+    for (auto it = entries.begin(); it != entries.end();) {
+        Entry& e = **it;
+        if (e.recheck) {
+            e.recheck = false;
+            const Oid relid = e.relid, relfilenode = e.relfilenode;
+            const TransactionId xmin = e.class_xmin;
+            if (!pg_call([&] { return relation_unchanged(relid, relfilenode, xmin); })) {
+                retire(e);
+                it = entries.erase(it);
+                ++online_counters.invalidations;
+                continue;
+            }
+        }
+        ++it;
+    }
 }
 
 // What the catalog says about the target now. Plain PostgreSQL code.
@@ -465,6 +505,7 @@ std::unique_ptr<Entry> build_entry(const char* profile_name, const ProfileMeta& 
 // Finds or builds the index for (profile, target) valid for the caller's snapshot and reads the
 // rows changed since its build. Must run inside an SPI connection.
 void prepare(const char* function, const char* profile_name, Oid relid, bool force_rebuild, Prepared& out) {
+    sweep_invalidated();
     RelationState rs;
     pg_call([&] { read_relation_state(relid, function, &rs); });
     const ProfileMeta meta = read_profile_meta(profile_name);
@@ -670,6 +711,7 @@ void init_online() {
                             INT_MAX / 2, PGC_SUSET, GUC_UNIT_KB, nullptr, nullptr, nullptr);
     RegisterXactCallback(online_xact_callback, nullptr);
     RegisterSubXactCallback(online_subxact_callback, nullptr);
+    CacheRegisterRelcacheCallback(online_relcache_callback, (Datum)0);
 }
 
 }  // namespace usermatch::pg
