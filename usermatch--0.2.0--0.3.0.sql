@@ -23,14 +23,34 @@ CREATE TABLE usermatch.online_changes (
     xid xid8 NOT NULL
 );
 CREATE INDEX online_changes_relid ON usermatch.online_changes (relid, xid);
--- Read only by the extension's C code (as this table's owner, after checking the caller's SELECT
--- right on the target) and written only by the trigger function below.
+-- Rights, enforced by row-level security (evaluated as the calling role; the extension's C code
+-- reads the log as the owner of these tables, after checking the caller's SELECT right on the
+-- target):
+--  * the change log is visible for targets you may SELECT, writable for targets you may write
+--    (the triggers run as the writer: no SECURITY DEFINER code evaluates a user's id column);
+--  * a target is registered, and its log pruned, by its owner only.
+ALTER TABLE usermatch.online_changes ENABLE ROW LEVEL SECURITY;
+ALTER TABLE usermatch.online_targets ENABLE ROW LEVEL SECURITY;
 REVOKE ALL ON usermatch.online_targets, usermatch.online_changes FROM PUBLIC;
+GRANT SELECT, INSERT, DELETE ON usermatch.online_changes TO PUBLIC;
+GRANT SELECT, INSERT, UPDATE ON usermatch.online_targets TO PUBLIC;
+CREATE POLICY online_changes_read ON usermatch.online_changes FOR SELECT
+    USING (pg_catalog.has_table_privilege(relid, 'SELECT'));
+CREATE POLICY online_changes_write ON usermatch.online_changes FOR INSERT
+    WITH CHECK (pg_catalog.has_table_privilege(relid, 'INSERT') OR pg_catalog.has_table_privilege(relid, 'UPDATE')
+                OR pg_catalog.has_table_privilege(relid, 'DELETE'));
+CREATE POLICY online_changes_prune ON usermatch.online_changes FOR DELETE
+    USING (pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) relid), 'USAGE'));
+CREATE POLICY online_targets_read ON usermatch.online_targets FOR SELECT USING (true);
+CREATE POLICY online_targets_register ON usermatch.online_targets FOR INSERT
+    WITH CHECK (pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) relid), 'USAGE'));
+CREATE POLICY online_targets_bump ON usermatch.online_targets FOR UPDATE
+    USING (pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) relid), 'USAGE'));
 
+-- Trigger function of the change log (runs as the writer).
 CREATE FUNCTION usermatch.online_log_changes()
     RETURNS trigger
     LANGUAGE plpgsql
-    SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $fn$
 BEGIN
@@ -45,31 +65,22 @@ BEGIN
     RETURN NULL;
 END
 $fn$;
-REVOKE ALL ON FUNCTION usermatch.online_log_changes() FROM PUBLIC;
 COMMENT ON FUNCTION usermatch.online_log_changes() IS
     'Trigger function of the online change log (installed by warm_cache); argument: the id column';
 
--- Records the target and prunes its log (rows every later snapshot sees). Callable by the
--- target's owner only.
+-- Records the target (or bumps its generation, which invalidates every index built before) and
+-- prunes its log of rows every later snapshot sees. Row-level security: owner only.
 CREATE FUNCTION usermatch._online_register(target regclass, id_column text)
     RETURNS void
-    LANGUAGE plpgsql
-    SECURITY DEFINER
+    LANGUAGE sql
     SET search_path = pg_catalog, pg_temp
     AS $fn$
-#variable_conflict use_column
-BEGIN
-    IF NOT pg_has_role(session_user, (SELECT relowner FROM pg_class WHERE oid = target), 'USAGE')
-       AND NOT pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = target), 'USAGE') THEN
-        RAISE EXCEPTION 'must be owner of table %', target USING ERRCODE = '42501';
-    END IF;
     INSERT INTO usermatch.online_targets AS t (relid, id_column) VALUES ($1, $2)
-        ON CONFLICT (relid, id_column) DO UPDATE SET generation = t.generation + 1;
+        ON CONFLICT (relid, id_column) DO UPDATE SET generation = t.generation OPERATOR(pg_catalog.+) 1;
     DELETE FROM usermatch.online_changes c
-     WHERE c.relid = $1 AND c.xid < pg_snapshot_xmin(pg_current_snapshot());
-END
+     WHERE c.relid OPERATOR(pg_catalog.=) $1
+       AND c.xid OPERATOR(pg_catalog.<) pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot());
 $fn$;
-REVOKE ALL ON FUNCTION usermatch._online_register(regclass, text) FROM PUBLIC;
 
 CREATE FUNCTION usermatch._online_build(profile text, target regclass)
     RETURNS bigint

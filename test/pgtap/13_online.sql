@@ -4,7 +4,7 @@
 -- covered by test/online/sessions.sh.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(65);
+SELECT plan(70);
 
 CREATE TABLE users AS SELECT user_id, full_name, phone, email, birth_date, id_number, city
   FROM usermatch.generate_users(3000, 11);
@@ -154,15 +154,35 @@ SELECT throws_ok($$SELECT * FROM usermatch.match_one('online', '{}', 'users', 5,
 SELECT throws_ok($$SELECT * FROM usermatch.match_many('online', '[{}, 3]', 'users')$$, '22023', 'match_many: record 2 is not a JSON object', 'match_many names the bad record');
 SELECT throws_ok($$SELECT * FROM usermatch.match_one('nope', '{}', 'users')$$, '42704', NULL, 'an unknown profile is 42704');
 
--- Rights: the target is read with the caller's rights; the change log is not readable.
+-- Rights: the target is read with the caller's rights; the change log follows the target's rights.
+SELECT cmp_ok((SELECT count(*)::int FROM usermatch.online_changes WHERE relid = 'users'::regclass), '>', 0, 'users has logged changes');
 CREATE ROLE um_online_mallory;
 GRANT SELECT ON small_a TO um_online_mallory;
 SET ROLE um_online_mallory;
 SELECT throws_ok($$SELECT * FROM usermatch.match_one('online', '{"full_name": "x"}', 'users')$$, '42501', NULL,
                  'a role without SELECT on the target is refused (even with an index cached in the backend)');
-SELECT throws_ok($$SELECT * FROM usermatch.online_changes$$, '42501', NULL, 'the change log is not readable');
+SELECT is((SELECT count(*)::int FROM usermatch.online_changes WHERE relid = 'users'::regclass), 0,
+          'the change log of a table the role may not read is invisible to it');
+SELECT throws_ok($$INSERT INTO usermatch.online_changes VALUES ('users'::regclass, 'u0000001', pg_current_xact_id())$$, '42501', NULL,
+                 'nor can it write the log of a table it may not write');
 SELECT throws_ok($$SELECT usermatch.warm_cache('online', 'small_a')$$, '42501', NULL, 'only the owner installs the change log');
+SELECT throws_ok($$SELECT usermatch._online_register('small_a', 'user_id')$$, '42501', NULL, '... or registers the target');
 SELECT lives_ok($$SELECT * FROM usermatch.match_one('online', '{"full_name": "x"}', 'small_a')$$, 'a role with SELECT may match');
+RESET ROLE;
+
+-- A non-superuser owner installs the change log; another role's writes are logged and found.
+CREATE ROLE um_online_alice;
+CREATE ROLE um_online_bob;
+GRANT CREATE ON SCHEMA public TO um_online_alice;
+SET ROLE um_online_alice;
+CREATE TABLE alice_users AS SELECT user_id, full_name, phone, email, birth_date, id_number, city FROM usermatch.generate_users(30, 41);
+GRANT SELECT, INSERT ON alice_users TO um_online_bob;
+SELECT is(usermatch.warm_cache('online', 'alice_users'), 30::bigint, 'a non-superuser owner installs the change log');
+RESET ROLE;
+SET ROLE um_online_bob;
+INSERT INTO alice_users (user_id, full_name, phone) VALUES ('bob1', 'Bogdan Mnbvcxz', '+48 605 555 666');
+SELECT is((SELECT id FROM usermatch.match_one('online', '{"full_name": "Bogdan Mnbvcxz", "phone": "+48 605 555 666"}', 'alice_users', 1, 0)),
+          'bob1', 'a writer''s rows are logged and found');
 RESET ROLE;
 
 -- Match on insert.
