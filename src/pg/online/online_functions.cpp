@@ -162,7 +162,8 @@ void erase_entry(Entry* e) {
 void online_xact_callback(XactEvent event, void*) {
     if (!registry) return;
     auto& entries = registry->entries;
-    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) {
+    // PREPARE TRANSACTION: whether it commits is decided elsewhere, so treat it like an abort.
+    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE) {
         for (auto it = entries.begin(); it != entries.end();)
             if ((*it)->in_xact) {
                 retire(**it);
