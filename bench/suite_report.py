@@ -46,13 +46,15 @@ def markdown(run):
             t = r["time_ratio"]
             t = "–" if t is None else (f">= {t}" if r["time_ratio_is_lower_bound"] else str(t))
             out.append(f"| {r['step']} | {r['peer']} | {r['peer_status']} | {t} | {fmt(r['f1_ratio'])} |")
-    out += ["", "Peak backend MB is the VmHWM of the backend that ran the step (a fresh one per step); "
+    out += ["", "Each step runs in a fresh backend after an untimed 100-row warm-up (one-off start-up costs). "
+            "Peak backend MB is the VmHWM of that backend; "
             "it includes the shared buffers that backend touched. pairs = pairs output (for the peers: "
             "pairs accepted at their oracle-tuned threshold); the peers' F1 is an upper bound for them."]
     return "\n".join(out) + "\n"
 
 
 SERIES = [("usermatch", "dedupe", "#1f77b4", "usermatch dedupe"),
+          ("usermatch", "dedupe_trained", "#17becf", "usermatch dedupe, trained profile"),
           ("pg_trgm", "peer_trgm", "#d62728", "pg_trgm GIN self-join"),
           ("fuzzystrmatch", "peer_fuzzy", "#2ca02c", "fuzzystrmatch, dmetaphone blocks"),
           ("exact keys", "peer_exact", "#9467bd", "exact keys, block cap")]
@@ -107,12 +109,15 @@ def svg(pts):
     def Yt(t):
         return pad_t + ph - (math.log10(max(t, 10 ** tlo)) - tlo) / (thi - tlo) * ph
 
+    fs = [p[2] for ps in pts.values() for p in ps if p[2] is not None] or [0.5]
+    flo = max(0.0, math.floor(min(fs) * 10) / 10 - 0.1)
+
     def Yf(f):
-        return pad_t + ph - f * ph
+        return pad_t + ph - (f - flo) / (1 - flo) * ph
 
     ox1, ox2 = pad_l, pad_l + pw + gap
     panel(ox1, "time", "seconds (log scale)", [(10 ** e, f"{10 ** e:g}") for e in range(tlo, thi + 1)], Yt)
-    panel(ox2, "pairwise F1", "F1", [(v / 10, f"{v / 10:.1f}") for v in range(0, 11, 2)], Yf)
+    panel(ox2, "pairwise F1", "F1", [(v / 10, f"{v / 10:.1f}") for v in range(round(flo * 10), 11)], Yf)
     for _, _, colour, label in SERIES:
         ps = pts[label]
         for ox, Y, idx in ((ox1, Yt, 1), (ox2, Yf, 2)):
@@ -124,7 +129,7 @@ def svg(pts):
                 fill = "white" if timed_out else colour
                 el.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{fill}" stroke="{colour}" stroke-width="2"/>')
     for i, (_, _, colour, label) in enumerate(SERIES):
-        x, y = pad_l + (i % 2) * 380, h - 35 + (i // 2) * 18
+        x, y = pad_l + (i % 3) * 270, h - 35 + (i // 3) * 18
         el.append(f'<rect x="{x}" y="{y - 9}" width="14" height="10" fill="{colour}"/>')
         el.append(f'<text x="{x + 20}" y="{y}">{label}</text>')
     el.append(f'<text x="{w - pad_r}" y="{h - 5}" text-anchor="end" fill="#666">hollow marker: timed out at its cap '
