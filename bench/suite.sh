@@ -135,9 +135,29 @@ step_dedupe_trained() {
 }
 # Placeholders until issues 9 (match_one), 10 (jobs) and 11 (statistics) are merged: each checks
 # for its function and is reported as not available without it. The lead fills in the body.
+# match_one through pgbench, 1, 8 and 32 clients, each for UM_BENCH_MATCH_ONE_SECONDS (default 20):
+# one record of users_b (its profile columns only) against users_a per call. Written against the
+# signature in issue 9 (match_one(profile, record jsonb, target regclass, k)); first run after merging.
 step_match_one() {
   needs usermatch.match_one match_one || return 0
-  echo "  match_one: function present; add the pgbench runs (1, 8, 32 clients) here"
+  local secs=${UM_BENCH_MATCH_ONE_SECONDS:-20} script=$UM_CLUSTER_DIR/match_one.pgbench c out
+  sql -c "CREATE TABLE IF NOT EXISTS probes AS SELECT row_number() OVER (ORDER BY user_id) AS n,
+            jsonb_build_object('user_id', user_id, 'full_name', full_name, 'phone', phone, 'email', email,
+              'birth_date', birth_date, 'id_number', id_number, 'address', address, 'city', city) AS rec
+          FROM users_b" -c "CREATE UNIQUE INDEX IF NOT EXISTS probes_n ON probes (n)"
+  [[ -n $(sql -At -c "SELECT to_regproc('usermatch.warm_cache')") ]] && sql -c "SELECT usermatch.warm_cache('bench', 'users_a')" >/dev/null
+  local nprobes; nprobes=$(sql -At -c "SELECT count(*) FROM probes")
+  printf '\\set i random(1, %s)\nSELECT count(*) FROM usermatch.match_one('"'bench'"', (SELECT rec FROM probes WHERE n = :i), '"'users_a'"', 10);\n' "$nprobes" >"$script"
+  for c in 1 8 32; do
+    out=$(nice pgbench -n -c "$c" -j 2 -T "$secs" -f "$script" 2>&1)
+    local rc=$? tx lat
+    tx=$(sed -n 's/^number of transactions actually processed: *\([0-9]*\).*/\1/p' <<<"$out")
+    lat=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' <<<"$out")
+    printf '  %-16s %-14s %s\n' "match_one_c$c" usermatch "$( ((rc == 0)) && echo "ok ${tx:-?} calls in ${secs} s, ${lat:-?} ms average" || echo "error (pgbench rc=$rc)")"
+    sql -c "INSERT INTO suite_results (step, tool, task, status, records, seconds, note)
+            VALUES ('match_one_c$c', 'usermatch', 'match_one', '$( ((rc == 0)) && echo ok || echo error)', ${tx:-0}, $secs,
+                    'pgbench $c client(s); records = calls; latency average ${lat:-?} ms')" >/dev/null
+  done
 }
 step_background_job() {
   needs usermatch.submit_job background_job || return 0
