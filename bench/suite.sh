@@ -19,6 +19,8 @@
 #   UM_BENCH_BLOCK_CAP     block cap of the fuzzystrmatch peer (default 500); the exact-key peer
 #                          caps key values at UM_BENCH_KEY_CAP records (default 20)
 #   UM_BENCH_THREADS       usermatch.threads (default 2)
+#   UM_BENCH_MEMORY_LIMIT  usermatch.memory_limit (default 1GB, the GUC's default; extreme 4GB, the
+#                          default usermatch.max_memory_limit: 5M records need ~3 GB)
 #   STEPS                  the steps to run, space separated (default: all, in the order below)
 #
 # Adding a step (e.g. after merging match_one, jobs or statistics): write a function step_<name>
@@ -30,7 +32,7 @@ case $level in
   small) rows=10000 cap=2min ;;
   medium) rows=100000 cap=5min ;;
   large) rows=1000000 cap=5min ;;
-  extreme) rows=5000000 cap=10min ;;
+  extreme) rows=5000000 cap=10min mem=4GB ;;
   *) echo "usage: $0 small|medium|large|extreme" >&2; exit 2 ;;
 esac
 rows=${UM_BENCH_ROWS:-$rows}
@@ -40,6 +42,7 @@ trgm_floor=${UM_BENCH_TRGM_FLOOR:-0.5}
 block_cap=${UM_BENCH_BLOCK_CAP:-500}
 key_cap=${UM_BENCH_KEY_CAP:-20}
 threads=${UM_BENCH_THREADS:-2}
+memory_limit=${UM_BENCH_MEMORY_LIMIT:-${mem:-1GB}}
 all_steps="load dedupe link clusters train dedupe_trained match_one background_job incremental_job statistics peer_trgm peer_fuzzy peer_exact"
 steps=${STEPS:-$all_steps}
 
@@ -51,7 +54,7 @@ machine=$(bench_machine)
 echo "$machine"
 echo "# reproduce: make bench LEVEL=$level   (bench/suite.sh $level; $rows users, peer cap $peer_timeout)"
 bench_start
-export PGOPTIONS="-c usermatch.threads=$threads -c client_min_messages=warning"
+export PGOPTIONS="-c usermatch.threads=$threads -c usermatch.memory_limit=$memory_limit -c client_min_messages=warning"
 sql -v spec="$(cat "$repo/bench/profiles/users_realistic.json")" \
   <<<"SELECT usermatch.create_profile('bench', :'spec'::jsonb); SELECT usermatch.create_profile('bench_trained', :'spec'::jsonb);" >/dev/null
 sql -f "$repo/bench/sql/quality_lib.sql" -f "$repo/bench/sql/suite_lib.sql" >/dev/null
@@ -210,6 +213,7 @@ sql -At -v machine="$machine" -v cmd="make bench LEVEL=$level" -o "$json" <<SQL
 SELECT suite_json(jsonb_build_object(
     'level', '$level', 'users', $rows, 'date', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI UTC'),
     'machine', :'machine', 'command', :'cmd', 'usermatch_threads', $threads, 'peer_timeout', '$peer_timeout',
+    'usermatch_memory_limit', '$memory_limit',
     'postgres', current_setting('server_version'),
     'generator', 'usermatch.generate_users($rows, 42, 0.3, 0.5, ''realistic'')'));
 SQL
