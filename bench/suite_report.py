@@ -5,8 +5,8 @@
 
 Prints RUN.json as a Markdown table (steps, then usermatch's ratios to each peer), writes the same
 next to it as RUN.md, and redraws RESULTS_DIR/suite.svg: seconds (log scale) and F1 against the
-number of users for usermatch dedupe and each peer, from the newest suite-<level>-*.json of every
-level present (so `small` then `medium` gives a two-point curve). A timed-out peer is drawn at its
+number of users for usermatch dedupe and each peer, per series and size from the newest
+suite-<level>-*.json that has it (so `small` then `medium` gives a two-point curve). A timed-out peer is drawn at its
 cap with a hollow marker; a peer that never finished has no F1 point.
 """
 import glob
@@ -61,18 +61,17 @@ SERIES = [("usermatch", "dedupe", "#1f77b4", "usermatch dedupe"),
 
 
 def points(runs):
-    """{series label: [(users, seconds, f1, timed_out)]} from the newest run per level."""
-    newest = {}
-    for run in runs:
-        key = run["users"]
-        if key not in newest or run["date"] >= newest[key]["date"]:
-            newest[key] = run
-    pts = {label: [] for _, _, _, label in SERIES}
-    for users, run in sorted(newest.items()):
-        for tool, step, _, label in SERIES:
+    """{series label: [(users, seconds, f1, timed_out)]}: per series and size, the newest run that has it."""
+    pts = {}
+    for tool, step, _, label in SERIES:
+        best = {}
+        for run in runs:
             for s in run["steps"]:
                 if s["tool"] == tool and s["step"] == step and s["status"] in ("ok", "timed out"):
-                    pts[label].append((users, s["seconds"], s["f1"], s["status"] == "timed out"))
+                    if run["users"] not in best or run["date"] >= best[run["users"]][0]:
+                        best[run["users"]] = (run["date"], s)
+        pts[label] = [(users, s["seconds"], s["f1"], s["status"] == "timed out")
+                      for users, (_, s) in sorted(best.items())]
     return pts
 
 
