@@ -111,7 +111,7 @@ echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3
 echo "# reproduce: make stress DURATION=$duration CLIENTS=$clients FUZZ_SECONDS=$fuzz_seconds   (test/stress/run.sh)"
 echo "== setup"
 q -d postgres -c "CREATE DATABASE stress"
-q -v spec="$(cat "$repo/bench/profiles/users_realistic.json")" <<'SQL' || { echo "setup failed"; exit 2; }
+q -v spec="$(cat "$repo/bench/profiles/users_realistic.json")" <<'SQL' >/dev/null || { echo "setup failed"; exit 2; }
 CREATE EXTENSION usermatch;
 -- small tables for the concurrency phase
 CREATE TABLE users_s AS SELECT * FROM usermatch.generate_users(300, 1, 0.3, 0.5, 'realistic');
