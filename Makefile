@@ -50,7 +50,7 @@ override CXXFLAGS += -MMD -MP
 -include $(OBJS:.o=.d)
 EXTRA_CLEAN += $(OBJS:.o=.d) build-ci build-asan build-fuzz results regression.diffs regression.out
 
-.PHONY: deps demo test test-unit test-sanitize test-regress test-pgtap test-symbols stop bench fuzz
+.PHONY: deps demo test test-unit test-sanitize test-regress test-pgtap test-symbols stop bench fuzz stress
 
 deps:
 	scripts/install-deps.sh
@@ -64,8 +64,20 @@ test: deps
 stop:
 	scripts/cluster.sh stop
 
+# make bench                       the older three benchmarks (scripts/bench.sh, ~20 min)
+# make bench LEVEL=small|medium|large|extreme   the suite: usermatch and its peers on 10k..5M users
+#                                  (bench/suite.sh; results in bench/results/)
 bench:
+ifdef LEVEL
+	bench/suite.sh $(LEVEL)
+else
 	scripts/bench.sh
+endif
+
+# Stress and faults, bounded time, PASS/FAIL per check, non-zero exit on any failure:
+#   make stress [DURATION=5min] [FUZZ_SECONDS=10]   (test/stress/run.sh)
+stress:
+	test/stress/run.sh
 
 # libFuzzer over the core (clang-14 + ASan + UBSan; not part of `make test`):
 #   make fuzz [FUZZ_SECONDS=20]   seconds per target, 14 targets; exits non-zero on a crash

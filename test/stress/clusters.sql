@@ -1,0 +1,1 @@
+SELECT count(DISTINCT entity_id) FROM usermatch.clusters('stress', 'users_s');

@@ -1,0 +1,1 @@
+SELECT count(*) FROM usermatch.dedupe('stress', 'users_s');

@@ -1,0 +1,1 @@
+SELECT count(*) FROM usermatch.link('stress', 'users_s', 'users_t');

@@ -1,0 +1,433 @@
+#!/usr/bin/env bash
+# `make stress`: tries to break usermatch in a throwaway cluster and says, per check, PASS or FAIL
+# (or SKIP: "not available in this build" for checks whose functions are not merged yet).
+# Exits 1 when any check fails. Default run time ~10 min on 2 cores (5 min of it concurrency).
+#
+#   test/stress/run.sh            (make stress [DURATION=5min] [FUZZ_SECONDS=10] [CHECKS="..."])
+# Environment:
+#   DURATION          concurrency phase: 60s, 5min, 1h, ... (default 5min). With 30min or more it is
+#                     a soak: the memory slope must stay under UM_STRESS_SLOPE_KB_MIN (default 256
+#                     kB/min per backend; 2048 for shorter runs, where warm-up dominates)
+#   CLIENTS           pgbench clients of the concurrency phase (default 8)
+#   FUZZ_SECONDS      seconds per libFuzzer target (14 targets; default 10; 0 skips fuzzing)
+#   CHECKS            the checks to run, space separated (default: all, in the order of all_checks;
+#                     CHECKS=selftest kills a backend with SIGSEGV to prove the crash detector works)
+#   UM_STRESS_PORT, UM_STRESS_CLUSTER_DIR   the throwaway cluster (default 54334, /tmp/usermatch-stress-$$)
+#   UM_STRESS_NO_BUILD=1   use the extension already installed
+#
+# Adding a check (e.g. after merging match_one, jobs or statistics): a function check_<name> that
+# calls `needs usermatch.<function> <name> || return 0` first and `verdict <name> PASS|FAIL "detail"`
+# at the end, and <name> in all_checks.
+set -uo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+here=$repo/test/stress
+all_checks="concurrency soak cancel memory_budget disconnect source_dropped hostile_sql privileges fuzz match_one_clients worker_kill restart_mid_job background_schedule statistics_consistent"
+checks=${CHECKS:-$all_checks}
+duration=${DURATION:-5min}
+clients=${CLIENTS:-8}
+fuzz_seconds=${FUZZ_SECONDS:-10}
+
+to_seconds() {  # 60 | 60s | 5min | 1h
+  local v=$1
+  case $v in
+    *h) echo $(( ${v%h} * 3600 )) ;;
+    *min) echo $(( ${v%min} * 60 )) ;;
+    *m) echo $(( ${v%m} * 60 )) ;;
+    *s) echo "${v%s}" ;;
+    *) echo "$v" ;;
+  esac
+}
+secs=$(to_seconds "$duration")
+[[ $secs =~ ^[0-9]+$ && $secs -gt 0 ]] || { echo "DURATION: use e.g. 60s, 5min, 1h" >&2; exit 2; }
+
+export UM_CLUSTER_DIR=${UM_STRESS_CLUSTER_DIR:-/tmp/usermatch-stress-$$}
+export UM_PORT=${UM_STRESS_PORT:-54334}
+log=$UM_CLUSTER_DIR/postgresql.log
+work=$(mktemp -d /tmp/usermatch-stress-work.XXXXXX)
+chmod 755 "$work"
+cleanup() {
+  local pids
+  pids=$(jobs -p)
+  [[ -n $pids ]] && kill $pids 2>/dev/null
+  "$repo"/scripts/cluster.sh destroy >/dev/null 2>&1
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [[ -z ${UM_STRESS_NO_BUILD:-} ]]; then
+  (cd "$repo" && nice make -s -j2 >/dev/null && if [[ $(id -u) -eq 0 ]]; then make -s install >/dev/null; else sudo make -s install >/dev/null; fi) ||
+    { echo "build failed" >&2; exit 2; }
+fi
+"$repo"/scripts/cluster.sh start >/dev/null || exit 2
+eval "$("$repo"/scripts/cluster.sh env)"
+export PGDATABASE=stress
+postmaster_pid=$(head -1 "$UM_CLUSTER_DIR/data/postmaster.pid")
+log_from=0  # server_problem reads the log from this byte on (only check_selftest moves it)
+started=$(date +%s)
+
+results=()
+failed=0
+verdict() {  # NAME PASS|FAIL|SKIP DETAIL
+  local line
+  line=$(printf '%-4s %-22s %s' "$2" "$1" "$3")
+  echo "$line"
+  results+=("$line")
+  [[ $2 == FAIL ]] && failed=$((failed + 1))
+  return 0
+}
+q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+# needs FUNCTION_OR_VIEW CHECK: true when this build has it, else reports the check as not available.
+needs() {
+  local have
+  have=$(q -d postgres -c "SELECT 1" >/dev/null && q -c "SELECT coalesce(to_regproc('$1')::text, to_regclass('$1')::text, '')")
+  [[ -n $have ]] && return 0
+  verdict "$2" SKIP "not available in this build (no $1)"
+  return 1
+}
+# The server is fine: same postmaster, accepts connections, no crash in the log.
+server_problem() {
+  local now
+  now=$(head -1 "$UM_CLUSTER_DIR/data/postmaster.pid" 2>/dev/null)
+  [[ $now == "$postmaster_pid" ]] || { echo "postmaster pid changed ($postmaster_pid -> ${now:-none})"; return; }
+  q -d postgres -c "SELECT 1" >/dev/null 2>&1 || { echo "server does not accept connections"; return; }
+  local crash
+  crash=$(tail -c +$((log_from + 1)) "$log" | grep -Em1 'terminated by signal|was terminated by exception|all server processes terminated|database system was interrupted')
+  [[ -n $crash ]] && { echo "crash in the log: $crash"; return; }
+  echo ""
+}
+backend_pid() {  # APPLICATION_NAME: pid of the active backend running under that name (waits up to 30 s)
+  local pid
+  for _ in $(seq 300); do
+    pid=$(q -d postgres -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$1' AND state = 'active' LIMIT 1")
+    [[ -n $pid ]] && { echo "$pid"; return 0; }
+    sleep 0.1
+  done
+  return 1
+}
+sqlstate_of() { grep -Eo '(ERROR|FATAL): +[0-9A-Z]{5}' "$1" | head -1 | grep -Eo '[0-9A-Z]{5}$'; }
+
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), PostgreSQL $(pg_config --version | cut -d' ' -f2)"
+echo "# reproduce: make stress DURATION=$duration CLIENTS=$clients FUZZ_SECONDS=$fuzz_seconds   (test/stress/run.sh)"
+echo "== setup"
+q -d postgres -c "CREATE DATABASE stress"
+q -v spec="$(cat "$repo/bench/profiles/users_realistic.json")" <<'SQL' >/dev/null || { echo "setup failed"; exit 2; }
+CREATE EXTENSION usermatch;
+-- small tables for the concurrency phase
+CREATE TABLE users_s AS SELECT * FROM usermatch.generate_users(300, 1, 0.3, 0.5, 'realistic');
+CREATE TABLE users_t AS SELECT * FROM usermatch.generate_users(300, 2, 0.3, 0.5, 'realistic');
+ALTER TABLE users_s ADD PRIMARY KEY (user_id);
+SELECT usermatch.create_profile('stress', :'spec'::jsonb);
+-- a dedupe that runs for seconds (four huge blocks: 32 M pairs, ~7 s on 2 cores), for the fault checks
+CREATE TABLE big AS SELECT user_id, full_name, phone, birth_date, (abs(hashtext(user_id)) % 4)::text AS city
+  FROM usermatch.generate_users(16000, 7);
+-- more than 16 MB of normalised records (usermatch.memory_limit's minimum), for memory_budget
+CREATE TABLE mem_src AS SELECT * FROM usermatch.generate_users(100000, 9);
+SELECT usermatch.create_profile('slow', '{"id": "user_id",
+  "fields": [{"name": "name", "column": "full_name", "type": "person_name"},
+             {"name": "phone", "column": "phone", "type": "phone"},
+             {"name": "dob", "column": "birth_date", "type": "date"},
+             {"name": "city", "column": "city", "type": "text"}],
+  "blocking": [["city"]], "max_block_size": 100000000}'::jsonb);
+ANALYZE;
+SQL
+clean_small=$(q -c "SELECT count(*) FROM usermatch.dedupe('stress', 'users_s')")
+t0=$(date +%s.%N)
+clean_slow=$(q -c "SELECT count(*) FROM usermatch.dedupe('slow', 'big')")
+slow_s=$(echo "$(date +%s.%N) - $t0" | bc)
+printf 'clean runs: dedupe(stress, users_s) = %s pairs; dedupe(slow, big) = %s pairs in %.1f s\n' "$clean_small" "$clean_slow" "$slow_s"
+
+# ------------------------------------------------------------------------------------------------
+rss_samples=$work/rss.tsv
+check_concurrency() {
+  echo "== concurrency: $clients pgbench clients for $duration (dedupe, link, clusters, explain_match, updates)"
+  local rc out=$work/pgbench.out sampler
+  # Backend RSS of the pgbench clients over time (private memory: RssAnon; shared buffers excluded).
+  (
+    interval=$(( secs / 60 )); ((interval < 5)) && interval=5
+    t_start=$(date +%s)
+    while sleep "$interval"; do
+      now=$(( $(date +%s) - t_start ))
+      for pid in $(q -d postgres -c "SELECT pid FROM pg_stat_activity WHERE application_name = 'pgbench'" 2>/dev/null); do
+        kb=$(sed -n 's/^RssAnon:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status" 2>/dev/null)
+        [[ -n $kb ]] && printf '%s\t%s\t%s\n' "$now" "$pid" "$kb" >>"$rss_samples"
+      done
+    done
+  ) &
+  sampler=$!
+  nice pgbench -n -c "$clients" -j 2 -T "$secs" -P $(( secs >= 600 ? 60 : 10 )) \
+    -f "$here/dedupe.sql@4" -f "$here/link.sql@2" -f "$here/clusters.sql@2" -f "$here/explain.sql@4" -f "$here/update.sql@1" \
+    >"$out" 2>&1
+  rc=$?
+  kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null
+  local tx failed_tx aborted problem after
+  tx=$(sed -n 's/^number of transactions actually processed: *\([0-9]*\).*/\1/p' "$out")
+  failed_tx=$(sed -n 's/^number of failed transactions: *\([0-9]*\).*/\1/p' "$out")
+  aborted=$(grep -c 'aborted\|ERROR' "$out")
+  problem=$(server_problem)
+  after=$(q -c "SELECT count(*) FROM usermatch.dedupe('stress', 'users_s')" 2>&1)
+  grep -E '^progress' "$out" >"$work/progress"
+  if ((rc == 0)) && [[ -z $problem && ${failed_tx:-0} == 0 && $aborted == 0 && $after == "$clean_small" ]]; then
+    verdict concurrency PASS "$tx transactions by $clients clients in ${secs}s ($(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$out" | head -1) tps), 0 errors, server up, same dedupe result after ($after pairs)"
+  else
+    verdict concurrency FAIL "pgbench rc=$rc, transactions ${tx:-?}, failed ${failed_tx:-?}, error lines $aborted, ${problem:-server fine}, dedupe after: $after (clean $clean_small); log: $out"
+    grep -m5 -E 'aborted|ERROR' "$out"
+  fi
+}
+
+check_soak() {
+  [[ -s $rss_samples ]] || { verdict soak SKIP "no RSS samples (run together with concurrency)"; return; }
+  local limit=${UM_STRESS_SLOPE_KB_MIN:-$(( secs >= 1800 ? 256 : 2048 ))}
+  # Least-squares slope of RssAnon (kB/min) per backend, over the samples after the first 20% of
+  # the run (warm-up: caches, first profile loads); the worst backend counts. Rates: tps of the
+  # first and the last third of the progress lines.
+  local res
+  res=$(awk -v skip=$(( secs / 5 )) -F'\t' '
+    $1 >= skip { n[$2]++; sx[$2]+=$1; sy[$2]+=$3; sxx[$2]+=$1*$1; sxy[$2]+=$1*$3; last[$2]=$3; if (!($2 in first)) first[$2]=$3 }
+    END { worst = -1e18; m = 0; for (p in n) if (n[p] >= 3) { d = n[p]*sxx[p] - sx[p]*sx[p]; if (d == 0) continue;
+            s = (n[p]*sxy[p] - sx[p]*sy[p]) / d * 60; m++; if (s > worst) { worst = s; wf = first[p]; wl = last[p] } }
+          if (m == 0) print "none"; else printf "%.1f %d %d %d\n", worst, m, wf, wl }' "$rss_samples")
+  local rates
+  rates=$(awk '{ for (i = 1; i <= NF; i++) if ($i == "tps,") print $(i-1) }' "$work/progress" |
+    awk '{ v[NR] = $1 } END { if (NR < 3) { print "n/a"; exit } t = int(NR / 3); for (i = 1; i <= t; i++) a += v[i]; for (i = NR - t + 1; i <= NR; i++) b += v[i];
+          printf "tps first third %.1f, last third %.1f", a / t, b / t }')
+  [[ $rates == n/a ]] && rates="rates: too few progress lines for a trend"
+  if [[ $res == none ]]; then
+    verdict soak SKIP "too few samples after warm-up (DURATION=$duration); $rates"
+    return
+  fi
+  read -r slope backends first last <<<"$res"
+  local line="backend RssAnon slope $slope kB/min (worst of $backends backends, ${first} -> ${last} kB after warm-up; limit $limit); $rates"
+  if awk -v s="$slope" -v l="$limit" 'BEGIN { exit !(s < l) }'; then verdict soak PASS "$line"; else verdict soak FAIL "$line"; fi
+}
+
+check_cancel() {
+  echo "== cancel mid-dedupe"
+  local err=$work/cancel.err pid t0 t1 rc after
+  PGAPPNAME=stress_cancel psql -X -q -At -v VERBOSITY=verbose -c "SELECT count(*) FROM usermatch.dedupe('slow', 'big')" >/dev/null 2>"$err" &
+  local client=$!
+  pid=$(backend_pid stress_cancel) || { verdict cancel FAIL "the dedupe never showed up as active"; return; }
+  sleep 1
+  t0=$(date +%s.%N)
+  q -d postgres -c "SELECT pg_cancel_backend($pid)" >/dev/null
+  wait "$client"; rc=$?
+  t1=$(date +%s.%N)
+  local state ms
+  state=$(sqlstate_of "$err")
+  ms=$(echo "($t1 - $t0) * 1000 / 1" | bc)
+  after=$(q -c "SELECT count(*) FROM usermatch.dedupe('stress', 'users_s')" 2>&1)
+  local problem; problem=$(server_problem)
+  if ((rc != 0)) && [[ $state == 57014 && $after == "$clean_small" && -z $problem ]] && ((ms < 5000)); then
+    verdict cancel PASS "57014 after ${ms} ms; the next call returns the clean result ($after pairs)"
+  else
+    verdict cancel FAIL "rc=$rc sqlstate=${state:-none} after ${ms} ms, next call: $after (clean $clean_small), ${problem:-server fine}; $(head -c 300 "$err")"
+  fi
+}
+
+check_memory_budget() {
+  echo "== memory budget exhausted"
+  local err=$work/mem.err out
+  out=$(psql -X -q -At -v VERBOSITY=verbose 2>"$err" <<'SQL'
+SET usermatch.memory_limit = '16MB';
+CREATE TABLE mem_out AS SELECT * FROM usermatch.dedupe('stress', 'mem_src');
+RESET usermatch.memory_limit;
+SELECT 'left:' || coalesce(to_regclass('mem_out')::text, 'nothing');
+SELECT 'again:' || count(*) FROM usermatch.dedupe('stress', 'users_s');
+SQL
+)
+  local state msg problem
+  state=$(sqlstate_of "$err")
+  msg=$(grep -m1 -E 'ERROR' "$err" | sed 's/^.*ERROR: *//')
+  problem=$(server_problem)
+  if [[ $state == 53200 && $msg == *memory_limit* && $out == *"left:nothing"* && $out == *"again:$clean_small"* && -z $problem ]]; then
+    verdict memory_budget PASS "\"${msg}\"; no table left; the same session then matches normally"
+  else
+    verdict memory_budget FAIL "sqlstate=${state:-none} msg=${msg:-none} out=$(echo "$out" | tr '\n' ' ') ${problem:-server fine}"
+  fi
+}
+
+check_disconnect() {
+  echo "== client disconnects mid-call"
+  local pid client t0 gone=""
+  PGAPPNAME=stress_disconnect PGOPTIONS="-c client_connection_check_interval=1s" \
+    psql -X -q -At -c "SELECT count(*) FROM usermatch.dedupe('slow', 'big')" >/dev/null 2>&1 &
+  client=$!
+  pid=$(backend_pid stress_disconnect) || { verdict disconnect FAIL "the dedupe never showed up as active"; return; }
+  sleep 1
+  kill -9 "$client"; wait "$client" 2>/dev/null
+  t0=$(date +%s.%N)
+  for _ in $(seq 600); do
+    [[ -z $(q -d postgres -c "SELECT 1 FROM pg_stat_activity WHERE pid = $pid") ]] && { gone=1; break; }
+    sleep 0.1
+  done
+  local ms problem
+  ms=$(echo "($(date +%s.%N) - $t0) * 1000 / 1" | bc)
+  problem=$(server_problem)
+  if [[ -n $gone && -z $problem ]] && ((ms < 10000)); then
+    verdict disconnect PASS "psql killed (-9) mid-dedupe; its backend ended ${ms} ms later (client_connection_check_interval=1s); server fine"
+  else
+    verdict disconnect FAIL "backend ${gone:+ended}${gone:-still there} ${ms} ms after the client was killed (clean dedupe takes ${slow_s}s); ${problem:-server fine}"
+  fi
+}
+
+check_source_dropped() {
+  echo "== source dropped mid-call"
+  q -c "CREATE TABLE big_copy AS SELECT * FROM big"
+  local out=$work/drop.out err=$work/drop.err client lockerr dropper t_drop
+  PGAPPNAME=stress_drop psql -X -q -At -c "SELECT count(*) FROM usermatch.dedupe('slow', 'big_copy')" >"$out" 2>&1 &
+  client=$!
+  backend_pid stress_drop >/dev/null || { verdict source_dropped FAIL "the dedupe never showed up as active"; return; }
+  sleep 0.5
+  # A DROP with lock_timeout cannot get in; one without waits for the call to finish.
+  lockerr=$(psql -X -q -At -v VERBOSITY=verbose -c "SET lock_timeout = '1s'" -c "DROP TABLE big_copy" 2>&1 | grep -Eo 'ERROR: +[0-9A-Z]{5}' | grep -Eo '[0-9A-Z]{5}$')
+  psql -X -q -c "DROP TABLE big_copy" >"$err" 2>&1 &
+  dropper=$!
+  wait "$client"; local rc=$?
+  wait "$dropper"; local drc=$?
+  local gone problem
+  gone=$(q -c "SELECT coalesce(to_regclass('big_copy')::text, 'dropped')")
+  problem=$(server_problem)
+  if ((rc == 0 && drc == 0)) && [[ $lockerr == 55P03 && $(cat "$out") == "$clean_slow" && $gone == dropped && -z $problem ]]; then
+    verdict source_dropped PASS "DROP TABLE waits for the running dedupe (lock_timeout: 55P03); the call returns the clean result ($clean_slow pairs), then the DROP completes"
+  else
+    verdict source_dropped FAIL "rc=$rc lock_timeout DROP: ${lockerr:-no error} result: $(head -c 200 "$out") (clean $clean_slow) drop rc=$drc table: $gone ${problem:-server fine}"
+  fi
+}
+
+check_hostile_sql() {
+  echo "== hostile SQL: every function of the extension with NULL, '', 10 MB, extreme and non-finite values"
+  q -d postgres -c "CREATE DATABASE stress_hostile"
+  psql -X -q -d stress_hostile -v ON_ERROR_STOP=1 -v spec="$(cat "$repo/bench/profiles/users_realistic.json")" -f "$here/hostile_setup.sql" >/dev/null ||
+    { verdict hostile_sql FAIL "setup failed"; return; }
+  q -d stress_hostile -c "SELECT stmt FROM hostile_calls() ORDER BY ord" >"$work/hostile.sql"
+  local n; n=$(wc -l <"$work/hostile.sql")
+  { echo "SET statement_timeout = '5s';"; echo '\set VERBOSITY sqlstate'; echo '\set ECHO errors'; cat "$work/hostile.sql"; } |
+    PGOPTIONS="-c client_min_messages=error" nice psql -X -q -At -d stress_hostile >/dev/null 2>"$work/hostile.err"
+  local problem errors by_state internal
+  problem=$(server_problem)
+  errors=$(grep -c 'ERROR:' "$work/hostile.err")
+  by_state=$(grep -Eo 'ERROR: +[0-9A-Z]{5}' "$work/hostile.err" | awk '{ print $2 }' | sort | uniq -c | sort -rn | awk '{ printf "%s%s x%s", sep, $2, $1; sep = ", " }')
+  internal=$(grep -c 'ERROR: *XX000' "$work/hostile.err")
+  local fns; fns=$(q -d stress_hostile -c "SELECT count(DISTINCT fn) FROM hostile_calls()")
+  if [[ -z $problem ]]; then
+    verdict hostile_sql PASS "$n calls of $fns functions, no crash (postmaster unchanged, no signal in the log); $errors refused: $by_state"
+  else
+    verdict hostile_sql FAIL "$problem (after $n calls; see $work/hostile.err)"
+  fi
+  ((internal > 0)) && { echo "     note: $internal internal error(s) (XX000, not a crash) from:"; grep -A1 'ERROR: *XX000' "$work/hostile.err" | grep -v 'ERROR' | cut -c1-200 | sed 's/^/       /'; }
+  q -d postgres -c "DROP DATABASE stress_hostile" >/dev/null 2>&1
+}
+
+check_privileges() {
+  echo "== a non-superuser: another role's table, another role's profile, search_path"
+  q -d postgres -c "CREATE DATABASE stress_priv"
+  psql -X -q -d stress_priv -v ON_ERROR_STOP=1 -v spec="$(cat "$repo/bench/profiles/users_realistic.json")" -f "$here/privileges_setup.sql" >/dev/null ||
+    { verdict privileges FAIL "setup failed"; return; }
+  # 1. every function taking a table, called by mallory on alice's table
+  q -d stress_priv -c "SELECT stmt FROM table_calls() ORDER BY 1" >"$work/priv_tables.sql"
+  local total refused=0 leaked=() allowed=()
+  # Calls that read no row of the table, so need no SELECT right (checked in the code): they are
+  # allowed to succeed. validate_profile(spec, source) reads column names and types, which the
+  # catalog shows every role anyway; suggest_profile(source, right_source) reads only source (the
+  # second table only switches it to link mode).
+  catalog_only() { [[ $1 == *usermatch.validate_profile\(* || $1 == *usermatch.suggest_profile\(\'mal_users\'::regclass,\ \'secret\'* ]]; }
+  total=$(wc -l <"$work/priv_tables.sql")
+  while IFS= read -r stmt; do
+    local st
+    st=$(PGUSER=mallory psql -X -q -At -d stress_priv -v VERBOSITY=verbose -c "$stmt" 2>&1 >/dev/null | grep -Eo '^ERROR: +[0-9A-Z]{5}' | grep -Eo '[0-9A-Z]{5}$')
+    if [[ $st == 42501 ]]; then refused=$((refused + 1))
+    elif catalog_only "$stmt"; then allowed+=("$(sed -E 's/^SELECT count\(\*\) FROM usermatch\.([a-z_]+)\(.*/\1/' <<<"$stmt") -> ${st:-succeeded}")
+    else leaked+=("${stmt:0:100}… -> ${st:-succeeded}"); fi
+  done <"$work/priv_tables.sql"
+  # 2. alice's profile: every way mallory could change it
+  local before after
+  before=$(q -d stress_priv -c "SELECT md5(string_agg(p::text, '|' ORDER BY p::text)) FROM (SELECT * FROM usermatch.profiles WHERE name = 'alice_p') p")
+  before+=$(q -d stress_priv -c "SELECT md5(coalesce(string_agg(v::text, '|' ORDER BY v::text), '')) FROM usermatch.profile_versions v WHERE v::text LIKE '%alice_p%'")
+  PGUSER=mallory psql -X -d stress_priv -f "$here/privileges_profile.sql" >"$work/priv_profile.out" 2>&1
+  after=$(q -d stress_priv -c "SELECT md5(string_agg(p::text, '|' ORDER BY p::text)) FROM (SELECT * FROM usermatch.profiles WHERE name = 'alice_p') p")
+  after+=$(q -d stress_priv -c "SELECT md5(coalesce(string_agg(v::text, '|' ORDER BY v::text), '')) FROM usermatch.profile_versions v WHERE v::text LIKE '%alice_p%'")
+  local attempts profile_errors
+  attempts=$(grep -c '^-- attempt' "$here/privileges_profile.sql")
+  profile_errors=$(grep -c '^psql.*ERROR' "$work/priv_profile.out")
+  local no_rows; no_rows=$(grep -Ec '^(UPDATE|DELETE) 0$' "$work/priv_profile.out")
+  # 3. search_path: mallory's schema shadows every extension function and common built-ins;
+  #    superuser and mallory call the extension with it first in search_path; any shadow function
+  #    that runs logs who ran it.
+  PGUSER=mallory psql -X -q -d stress_priv -f "$here/privileges_shadow.sql" >"$work/priv_shadow.out" 2>&1
+  q -d stress_priv -c "SELECT stmt FROM normal_calls() ORDER BY 1" >"$work/priv_normal.sql"
+  { echo "SET search_path = mal, pg_catalog, public;"; cat "$work/priv_normal.sql"; } | psql -X -q -d stress_priv >/dev/null 2>&1
+  { echo "SET search_path = mal, pg_catalog, public;"; cat "$work/priv_normal.sql"; } | PGUSER=mallory psql -X -q -d stress_priv >/dev/null 2>&1
+  local hijacked own_hits create_in_schema
+  hijacked=$(q -d stress_priv -c "SELECT string_agg(DISTINCT fn || ' as ' || who, ', ') FROM mal.hits WHERE who <> 'mallory'")
+  own_hits=$(q -d stress_priv -c "SELECT string_agg(DISTINCT fn, ', ') FROM mal.hits WHERE who = 'mallory'")
+  create_in_schema=$(PGUSER=mallory psql -X -q -At -d stress_priv -v VERBOSITY=verbose -c "CREATE FUNCTION usermatch.x() RETURNS int LANGUAGE sql AS 'SELECT 1'" 2>&1 | grep -Eo 'ERROR: +[0-9A-Z]{5}' | grep -Eo '[0-9A-Z]{5}$')
+  local definer_unsafe
+  definer_unsafe=$(q -d stress_priv -c "SELECT string_agg(p.oid::regprocedure::text, ', ') FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.deptype = 'e'
+      JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'usermatch'
+      WHERE p.prosecdef AND NOT coalesce(p.proconfig::text LIKE '%search_path=pg_catalog%', false)")
+  local problem; problem=$(server_problem)
+  local detail="tables: $refused/$total calls on alice's table refused with 42501; alice's profile: $attempts attempts, $profile_errors refused with an error, $no_rows touched no row (row-level security), profile ${before:+$([[ $before == "$after" ]] && echo unchanged || echo CHANGED)}; search_path: ${hijacked:-no shadow function ran for another role}, CREATE in schema usermatch: ${create_in_schema:-allowed}, SECURITY DEFINER without pinned search_path: ${definer_unsafe:-none}"
+  ((${#allowed[@]} > 0)) && detail="${detail/ refused with 42501;/ refused with 42501 (+ ${#allowed[@]} that read no row: ${allowed[*]});}"
+  if ((refused + ${#allowed[@]} == total)) && [[ $before == "$after" && -z $hijacked && $create_in_schema == 42501 && -z $definer_unsafe && -z $problem ]]; then
+    verdict privileges PASS "$detail"
+  else
+    verdict privileges FAIL "$detail ${problem}"
+    ((${#leaked[@]} > 0)) && printf '     not refused: %s\n' "${leaked[@]}"
+  fi
+  [[ -n $own_hits ]] && echo "     note: in mallory's own session (no privilege gained) her shadow functions ran inside: $own_hits"
+  q -d postgres -c "DROP DATABASE stress_priv" >/dev/null 2>&1
+}
+
+check_fuzz() {
+  ((fuzz_seconds > 0)) || { verdict fuzz SKIP "FUZZ_SECONDS=0"; return; }
+  echo "== fuzzing: make fuzz FUZZ_SECONDS=$fuzz_seconds (14 targets)"
+  local rc out=$work/fuzz.out
+  (cd "$repo" && nice make -s fuzz FUZZ_SECONDS="$fuzz_seconds") >"$out" 2>&1
+  rc=$?
+  local summary execs targets
+  summary=$(sed -n '/=== fuzzing summary/,$p' "$out")
+  execs=$(echo "$summary" | awk 'NR > 2 && $2 ~ /^[0-9]+$/ { e += $2; n++ } END { printf "%d executions over %d targets", e, n }')
+  echo "$summary" | sed -n '2,$p' | sed 's/^/     /'
+  if ((rc == 0)); then
+    verdict fuzz PASS "$execs, no crash (per target: cov = edges, ft = features above)"
+  else
+    verdict fuzz FAIL "rc=$rc; $execs; $(tail -3 "$out" | tr '\n' ' ')"
+  fi
+}
+
+# Opt-in (CHECKS=selftest): proves that server_problem sees a crash. A backend killed with SIGSEGV
+# makes the postmaster restart every backend and log it; the detector must report it. The log
+# offset then moves past the crash so the run's other checks start clean again.
+check_selftest() {
+  echo "== selftest: does the crash detector see a backend killed by SIGSEGV?"
+  psql -X -q -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+  local client=$! pid
+  pid=$(for _ in $(seq 100); do p=$(q -d postgres -c "SELECT pid FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%' AND pid <> pg_backend_pid()"); [[ -n $p ]] && { echo "$p"; break; }; sleep 0.1; done)
+  [[ -n $pid ]] || { verdict selftest FAIL "no backend to kill"; return; }
+  kill -SEGV "$pid"; wait "$client" 2>/dev/null
+  for _ in $(seq 100); do q -d postgres -c "SELECT 1" >/dev/null 2>&1 && break; sleep 0.2; done
+  sleep 1
+  local seen; seen=$(server_problem)
+  log_from=$(stat -c %s "$log")
+  if [[ $seen == *"terminated by signal"* ]]; then verdict selftest PASS "detector reported: $seen"; else verdict selftest FAIL "detector missed a SIGSEGV: '${seen}'"; fi
+}
+
+# Placeholders: the functions of issues 9 (match_one), 10 (jobs) and 11 (statistics) are not merged yet.
+check_match_one_clients() { needs usermatch.match_one match_one_clients || return 0; verdict match_one_clients FAIL "match_one exists: write this check (32 pgbench clients of match_one)"; }
+check_worker_kill() { needs usermatch.submit_job worker_kill || return 0; verdict worker_kill FAIL "submit_job exists: write this check (kill -9 of a worker mid-job)"; }
+check_restart_mid_job() { needs usermatch.submit_job restart_mid_job || return 0; verdict restart_mid_job FAIL "submit_job exists: write this check (server restart mid-job)"; }
+check_background_schedule() { needs usermatch.schedule background_schedule || return 0; verdict background_schedule FAIL "schedule exists: write this check"; }
+check_statistics_consistent() { needs usermatch.performance_metrics statistics_consistent || return 0; verdict statistics_consistent FAIL "performance_metrics exists: write this check (counters = calls made)"; }
+
+for c in $checks; do
+  if ! declare -F "check_$c" >/dev/null; then echo "unknown check $c (known: $all_checks selftest)" >&2; exit 2; fi
+  "check_$c"
+done
+
+problem=$(server_problem)
+[[ -n $problem ]] && verdict server FAIL "$problem"
+echo
+echo "== stress summary ($(( $(date +%s) - started )) s, DURATION=$duration, CLIENTS=$clients, FUZZ_SECONDS=$fuzz_seconds)"
+printf '%s\n' "${results[@]}"
+if ((failed > 0)); then echo "stress: $failed check(s) FAILED"; exit 1; fi
+echo "stress: all checks passed"
