@@ -64,6 +64,7 @@ struct TrainOptions {
     bool estimate_m = true;             // false: keep the profile's m (u and prior only)
     double deterministic_recall = 0;    // stated recall of the deterministic rule; 0 = from m
     bool auto_threshold = true;         // false: keep the profile's threshold
+    bool dampen_correlation = true;     // raise u of fields that co-agree by chance with a more selective one
     std::function<bool()> keep_going;   // polled on the calling thread; false -> Error(QueryCanceled)
 };
 
