@@ -178,7 +178,7 @@ TEST(TrainTrainer, LinkSamplesLeftTimesRight) {
 
 namespace {
 
-// Voters in towns: the suburb follows the postcode (one suburb per postcode), so among non-matches
+// Voters in towns: the suburb follows the postcode (three postcodes a suburb), so among non-matches
 // the two agree together far more often than independence predicts; names are independent of place.
 const char* kVoters = R"({"id": "id", "fields": [
     {"name": "given", "column": "given", "type": "person_name"},
@@ -200,7 +200,7 @@ RecordStore voters(const Profile& p) {
     for (int person = 0; person < 3000; ++person) {
         const std::string given = word(next() % 300, 6), surname = word(1000 + next() % 800, 7);
         const std::uint64_t code = next() % 60;
-        const std::string postcode = std::to_string(27000 + code), suburb = "town" + word(code, 5);
+        const std::string postcode = std::to_string(27000 + code), suburb = "town" + word(code / 3, 5);  // 3 postcodes a suburb
         s.append("p" + std::to_string(person), {RawValue(given), RawValue(surname), RawValue(suburb), RawValue(postcode)});
         if (person % 3 == 0)  // a second record, the given name sometimes misspelt
             s.append("q" + std::to_string(person), {RawValue(person % 9 == 0 ? given + "x" : given), RawValue(surname),
