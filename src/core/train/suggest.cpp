@@ -33,11 +33,7 @@
 //    share), equal, or "near" (a typo that keeps fuzzy keys equal) or different; a rule catches a
 //    pair when all its keys agree. Rules are chosen greedily: each step takes the rule that catches
 //    the most not-yet-caught simulated pairs among those whose expected pairs fit the remaining
-//    budget (pairs_per_record x N) and take at most half of the whole budget (a lone name key of
-//    900k pairs left no room for the place rules: zingg20k, NC voters), until no rule adds 0.2%
-//    recall or 8 rules are chosen. A key is fuzzy (a typo keeps it) for phonetic codes,
-//    prefixes, parts of dates and phones; pinyin, pinyin_initials and sorted_tokens only when 10%
-//    of the column's values hold Han characters (for Latin names they are the lower-cased name).
+//    budget (pairs_per_record x N), until no rule adds 0.2% recall or 8 rules are chosen.
 #include "core/train/suggest.hpp"
 
 #include "core/engine/blocking_keys.hpp"
@@ -431,17 +427,6 @@ Suggestion suggest_profile(const std::vector<ColumnSample>& columns, const Sugge
     for (const auto& c : columns) N = std::max(N, c.rows);
     if (N == 0) N = sample_rows;
     const double n_pairs = o.link ? double(N) * double(N) : double(N) * double(N - 1) / 2;
-    // Per used field: at least 10% of its sampled values hold a Han character (UTF-8 E4..E9 lead byte).
-    std::vector<bool> han(used.size(), false);
-    for (std::size_t f = 0; f < used.size(); ++f) {
-        std::size_t k = 0;
-        for (const auto& v : used[f]->values)
-            k += std::any_of(v.begin(), v.end(), [](char c) {
-                const auto b = static_cast<unsigned char>(c);
-                return b >= 0xE4 && b <= 0xE9;
-            });
-        han[f] = !used[f]->values.empty() && k * 10 >= used[f]->values.size();
-    }
     std::vector<Key> keys;
     std::vector<std::vector<std::uint64_t>> key_of;  // per key, per store row: hash of the key text, 0 = none
     std::string text;
@@ -462,13 +447,7 @@ Suggestion suggest_profile(const std::vector<ColumnSample>& columns, const Sugge
                     per_row[i] = std::hash<std::string>()(text) | 1;
                 }
             if (n < 2) continue;
-            // A key is fuzzy when near values (a typo) keep it: phonetic codes, prefixes, parts of a
-            // date, phones (normalised). Pinyin keys are fuzzy for Han names (homophones, one
-            // spelling per character); for Latin names they are the lower-cased name and a typo
-            // breaks them (NC voters: a lone given-name pinyin rule of 930k pairs won the greedy
-            // choice as if it caught misspelt names, and lost 2 points of F1 against soundex rules).
-            const bool pinyin = tr == "pinyin" || tr == "pinyin_initials" || tr == "sorted_tokens";
-            const bool fuzzy = (!tr.empty() && (!pinyin || han[f])) || types[f] == FieldType::Phone;
+            const bool fuzzy = !tr.empty() || types[f] == FieldType::Phone;
             Key k{f, bk.text, fuzzy};
             k.present = aligned ? n / double(store.size())
                                 : (1 - used[f]->null_share) * n / double(std::max<std::size_t>(1, used[f]->values.size()));
@@ -543,7 +522,7 @@ Suggestion suggest_profile(const std::vector<ColumnSample>& columns, const Sugge
         for (std::size_t r = 0; r < rules.size(); ++r) {
             if ((r & 63) == 0) poll();
             gains[r] = 0;
-            if (rules[r].largest > double(o.max_block_size) || spent + rules[r].pairs > budget || rules[r].pairs > budget / 2) continue;
+            if (rules[r].largest > double(o.max_block_size) || spent + rules[r].pairs > budget) continue;
             std::size_t gain = 0;
             for (std::size_t p = 0; p < kSim; ++p) gain += !caught[p] && catches(rules[r], sim[p]);
             gains[r] = gain;
