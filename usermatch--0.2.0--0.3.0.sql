@@ -212,3 +212,6 @@ CREATE VIEW usermatch.pool_stats AS SELECT * FROM usermatch._pool_stats();
 COMMENT ON VIEW usermatch.pool_stats IS
     'This backend''s object pools: per-query buffers taken, reused without a heap allocation, heap allocations, bytes held';
 GRANT SELECT ON usermatch.cache_stats, usermatch.pool_stats TO PUBLIC;
+-- == quality ==
+COMMENT ON FUNCTION usermatch.train(text, regclass, regclass, jsonb) IS
+    'Estimates u (random pairs), the prior (a deterministic rule over the candidate pairs, its recall from the expected matches passing it), m (EM per blocking rule, started from that prior) and the threshold ("auto": the model''s own best expected F1), damps fields that agree by chance together with a more selective one (a suburb inside a postcode; summary: correlated_fields), keeps the current weights when the new ones explain held-back candidate pairs worse, and stores a new profile version; returns a summary. Options: max_pairs, seed, max_iterations, tolerance, estimate_u, estimate_m, dampen_correlation, deterministic_recall, threshold ("auto" or "keep")';

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <regex>
 #include <unordered_map>
 #include <unordered_set>
@@ -130,6 +131,7 @@ Quality evaluate(const Profile& p, const RecordStore& left, const RecordStore* r
 // swept from the top (a threshold falls between two distinct probabilities).
 struct BestF1 {
     double f1 = 0, threshold = 1;
+    std::uint64_t predicted = 0, candidates_true = 0;  // pairs at or above it; true pairs among the candidates
 };
 
 BestF1 best_f1(const Profile& p, const RecordStore& left, const RecordStore* right, unsigned threads,
@@ -153,8 +155,9 @@ BestF1 best_f1(const Profile& p, const RecordStore& left, const RecordStore* rig
         tp += scored[i].second;
         if (i + 1 < scored.size() && scored[i + 1].first == scored[i].first) continue;
         const double f1 = true_total ? 2.0 * double(tp) / double(i + 1 + true_total) : 0;
-        if (f1 > best.f1) best.f1 = f1, best.threshold = scored[i].first;
+        if (f1 > best.f1) best.f1 = f1, best.threshold = scored[i].first, best.predicted = i + 1;
     }
+    best.candidates_true = tp;
     return best;
 }
 
@@ -196,6 +199,7 @@ int main(int argc, char** argv) {
         to.threads = a.threads;
         to.max_pairs = a.max_pairs;
         to.seed = a.seed;
+        if (std::getenv("UM_NO_DAMPEN")) to.dampen_correlation = false;  // A/B of the correlation damping
         auto t0 = std::chrono::steady_clock::now();
         train::TrainResult tr = train::train(profile, *left, right.get(), to);
         double train_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -210,7 +214,8 @@ int main(int argc, char** argv) {
                         q.precision, q.recall, q.f1);
         };
         auto report_best = [&](const char* what, const BestF1& b) {
-            std::printf("%-18s at threshold %.6g: F1 %.4f\n", what, b.threshold, b.f1);
+            std::printf("%-18s at threshold %.6g (%llu pairs; %llu true pairs among the candidates): F1 %.4f\n", what,
+                        b.threshold, (unsigned long long)b.predicted, (unsigned long long)b.candidates_true, b.f1);
         };
         report("F1 default", evaluate(profile, *left, right.get(), a.threads, lk, rk, true_total));
         report_best("best-F1 default", best_f1(profile, *left, right.get(), a.threads, lk, rk, true_total));

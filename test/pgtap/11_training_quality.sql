@@ -1,7 +1,7 @@
 -- Training that never makes things worse, and the "auto" threshold (issue 8, items 4 and 5).
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(14);
+SELECT plan(18);
 
 -- 1,500 people in 300 suburbs (3 to a postcode), 1 to 3 records each; later records have a typo in a
 -- name or the suburb one time in six each (NC-voter-like: names, suburb, postcode).
@@ -104,6 +104,20 @@ SELECT throws_ok($$SELECT usermatch.train('gen', 'gen_users', options => '{"thre
                  'train: option "threshold" must be "auto" or "keep"', 'a bad threshold option is 22023');
 SELECT throws_ok($$SELECT usermatch.create_profile('bad_threshold', '{"id": "id", "fields": [{"name": "x", "column": "x", "type": "text"}], "blocking": [["x"]], "threshold": "automatic"}')$$,
                  '22023', NULL, 'a threshold that is neither a probability nor "auto" is 22023');
+
+-- Correlated fields (the voters: a postcode per three suburbs, so two records sharing a suburb
+-- share its postcode by construction): found among non-matches and damped, before EM and on the
+-- stored weights; dampen_correlation false turns it off.
+SELECT ok((SELECT bool_or(c->>'field' = 'postcode' AND c->>'with' = 'suburb' AND (c->>'lift')::float8 > 10)
+           FROM summary, jsonb_array_elements(s->'correlated_fields_em') c),
+          'the postcode that follows the suburb is found correlated among non-matches');
+SELECT ok((SELECT NOT (s->'correlated_fields_em' @> '[{"field": "given_name"}]' OR s->'correlated_fields_em' @> '[{"field": "surname"}]') FROM summary),
+          'names that do not follow the place are not damped');
+SELECT ok((SELECT NOT (s ? 'correlated_fields_em') AND NOT (s ? 'correlated_fields')
+           FROM (SELECT usermatch.train('voters', 'voter_records', options => '{"seed": 3, "dampen_correlation": false}') AS s) t),
+          'option dampen_correlation false: nothing damped');
+SELECT throws_ok($$SELECT usermatch.train('voters', 'voter_records', options => '{"dampen_correlation": 1}')$$, '22023',
+                 'train: option "dampen_correlation" must be true or false', 'a bad dampen_correlation option is 22023');
 
 SELECT * FROM finish();
 ROLLBACK;

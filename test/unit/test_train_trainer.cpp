@@ -175,3 +175,89 @@ TEST(TrainTrainer, LinkSamplesLeftTimesRight) {
     EXPECT_NEAR(j["fields"][1]["levels"][0]["u"].get<double>(), 30.0 / 900, 1e-3);
     EXPECT_EQ(j["rules"][0]["candidate_pairs"], 30);
 }
+
+namespace {
+
+// Voters in towns: the suburb follows the postcode (three postcodes a suburb), so among non-matches
+// the two agree together far more often than independence predicts; names are independent of place.
+const char* kVoters = R"({"id": "id", "fields": [
+    {"name": "given", "column": "given", "type": "person_name"},
+    {"name": "surname", "column": "surname", "type": "person_name"},
+    {"name": "suburb", "column": "suburb", "type": "text"},
+    {"name": "postcode", "column": "postcode", "type": "exact"}],
+  "blocking": [["given.soundex", "surname.soundex"], ["surname.soundex", "postcode"], ["given.prefix3", "postcode"]]})";
+
+std::string word(std::uint64_t k, std::size_t len) {
+    std::string s;
+    for (std::size_t i = 0; i < len; ++i, k /= 7) s += static_cast<char>('a' + (k * 5 + i * 3) % 26);
+    return s;
+}
+
+RecordStore voters(const Profile& p) {
+    RecordStore s(p);
+    std::uint64_t x = 12345;
+    auto next = [&x] { return x = x * 6364136223846793005ULL + 1442695040888963407ULL, x >> 33; };
+    for (int person = 0; person < 3000; ++person) {
+        const std::string given = word(next() % 300, 6), surname = word(1000 + next() % 800, 7);
+        const std::uint64_t code = next() % 60;
+        const std::string postcode = std::to_string(27000 + code), suburb = "town" + word(code / 3, 5);  // 3 postcodes a suburb
+        s.append("p" + std::to_string(person), {RawValue(given), RawValue(surname), RawValue(suburb), RawValue(postcode)});
+        if (person % 3 == 0)  // a second record, the given name sometimes misspelt
+            s.append("q" + std::to_string(person), {RawValue(person % 9 == 0 ? given + "x" : given), RawValue(surname),
+                                                    RawValue(suburb), RawValue(postcode)});
+    }
+    return s;
+}
+
+}  // namespace
+
+TEST(TrainTrainer, DampsAFieldThatFollowsAMoreSelectiveOne) {
+    Profile p = parse_profile(kVoters);
+    RecordStore s = voters(p);
+    TrainOptions plain;
+    plain.dampen_correlation = false;
+    TrainResult damped = train::train(p, s, nullptr), undamped = train::train(p, s, nullptr, plain);
+    ASSERT_FALSE(damped.kept_current);
+    ASSERT_FALSE(undamped.kept_current);
+    const json summary = json::parse(damped.summary_json);
+    ASSERT_TRUE(summary.contains("correlated_fields")) << damped.summary_json;
+    bool suburb = false;
+    for (const auto& c : summary["correlated_fields"]) {
+        EXPECT_NE(c["field"], "given");  // names do not follow the place
+        EXPECT_NE(c["field"], "surname");
+        if (c["field"] == "suburb") {
+            suburb = true;
+            EXPECT_EQ(c["with"], "postcode");
+            EXPECT_GT(c["lift"].get<double>(), 10);
+        }
+    }
+    EXPECT_TRUE(suburb) << summary["correlated_fields"].dump();
+    // Agreeing on the suburb adds (almost) nothing once the postcode has been counted.
+    const Level& exact = level(damped.profile, "suburb", "exact");
+    EXPECT_LT(std::log2(exact.m / exact.u), 1.0);
+    EXPECT_GT(std::log2(level(undamped.profile, "suburb", "exact").m / level(undamped.profile, "suburb", "exact").u), 3.0);
+    EXPECT_FALSE(json::parse(undamped.summary_json).contains("correlated_fields"));
+}
+
+TEST(TrainTrainer, CoAgreementOfMatchesIsNotDamped) {
+    // Four records a person (as splink_fake_1000): most random pairs agreeing on email and date of
+    // birth are the same person, and that is no correlation among non-matches.
+    Profile p = parse_profile(kUsers);
+    RecordStore s(p);
+    for (int person = 0; person < 400; ++person)
+        for (int copy = 0; copy < 4; ++copy)
+            s.append(std::to_string(person) + "-" + std::to_string(copy),
+                     {RawValue(word(person * 7 + (copy == 3), 6) + " " + word(500 + person, 7)),
+                      copy == 2 ? RawValue() : RawValue("1381234" + std::to_string(1000 + person)),
+                      RawValue(word(person, 8) + "@example.com"),
+                      RawValue("19" + std::to_string(50 + person % 40) + "-0" + std::to_string(1 + person % 9) + "-1" +
+                               std::to_string(person % 10))});
+    TrainResult r = train::train(p, s, nullptr);
+    const json summary = json::parse(r.summary_json);
+    if (summary.contains("correlated_fields"))
+        for (const auto& c : summary["correlated_fields"]) {
+            EXPECT_NE(c["field"], "dob") << r.summary_json;
+            EXPECT_NE(c["field"], "email") << r.summary_json;
+            EXPECT_NE(c["field"], "phone") << r.summary_json;
+        }
+}

@@ -76,6 +76,7 @@ LevelCounts sample_level_counts(const Profile& profile, const RecordStore& left,
     out.reached.resize(nf);
     for (std::size_t f = 0; f < nf; ++f) out.reached[f].assign(profile.fields[f].levels.size(), 0);
     out.non_null.assign(nf, 0);
+    out.first_both.assign(nf * nf, 0);
     if (all < 1 || max_pairs == 0) return out;
     out.exhaustive = all <= static_cast<double>(max_pairs);
     // Exhaustive: pair number k -> (i, j) by rows; sampled: block-wise RNG streams seeded by the block.
@@ -87,6 +88,8 @@ LevelCounts sample_level_counts(const Profile& profile, const RecordStore& left,
         c.reached.resize(nf);
         for (std::size_t f = 0; f < nf; ++f) c.reached[f].assign(profile.fields[f].levels.size(), 0);
         c.non_null.assign(nf, 0);
+        c.first_both.assign(nf * nf, 0);
+        std::vector<std::size_t> first;
         std::mt19937_64 rng(engine::mix64(seed ^ engine::mix64(blk + 1)));
         const std::uint64_t begin = blk * kSampleBlock, end = std::min(pairs, begin + kSampleBlock);
         // Exhaustive enumeration state: start at pair `begin`.
@@ -114,12 +117,19 @@ LevelCounts sample_level_counts(const Profile& profile, const RecordStore& left,
                 while (a == b);
                 if (a > b) std::swap(a, b);
             }
+            first.clear();
             for (std::size_t f = 0; f < nf; ++f) {
                 int l = engine::compare_field(profile.fields[f], f, left, a, R, b);
                 if (l < 0) continue;
                 ++c.non_null[f];
                 ++c.reached[f][static_cast<std::size_t>(l)];
+                if (l == 0) first.push_back(f);
             }
+            for (std::size_t x = 0; x < first.size(); ++x)
+                for (std::size_t y = x + 1; y < first.size(); ++y) {
+                    ++c.first_both[first[x] * nf + first[y]];
+                    ++c.first_both[first[y] * nf + first[x]];
+                }
         }
         c.pairs = end - begin;
     });
@@ -127,6 +137,7 @@ LevelCounts sample_level_counts(const Profile& profile, const RecordStore& left,
         out.pairs += c.pairs;
         for (std::size_t f = 0; f < nf; ++f) {
             out.non_null[f] += c.non_null[f];
+            for (std::size_t g = 0; g < nf; ++g) out.first_both[f * nf + g] += c.first_both[f * nf + g];
             for (std::size_t l = 0; l < c.reached[f].size(); ++l) out.reached[f][l] += c.reached[f][l];
         }
     }

@@ -33,6 +33,7 @@ ComparisonVectors candidate_vectors(const engine::Profile& profile, const engine
 struct LevelCounts {
     std::vector<std::vector<std::uint64_t>> reached;  // per field, per level: sampled pairs reaching it
     std::vector<std::uint64_t> non_null;              // per field: sampled pairs with both values present
+    std::vector<std::uint64_t> first_both;            // fields x fields: pairs with both fields at their first level
     std::uint64_t pairs = 0;                          // pairs sampled
     bool exhaustive = false;                          // every possible pair was compared (no sampling)
 };

@@ -10,9 +10,12 @@
 //          fields (lowest u of their first, exact, level) whose exact agreement chance explains at
 //          most 5% of the candidate pairs showing it (chance = possible pairs x prod P(both present)
 //          x u_exact); none -> every non-NULL field exact, at least two. Its recall
-//          P(rule | match) = prod_f P(present) x m_f(exact) (NULL shares among the candidates; m:
-//          the current m for EM's start, the final m for the stored prior; or
-//          TrainOptions::deterministic_recall when stated). Match share among the candidates
+//          P(rule | match): for EM's start prod_f P(present) x m_f(exact) (NULL shares among the
+//          candidates, the current m); for the stored prior P(present) x m(exact) of the first
+//          field times, for each further field, the share of the expected matches (the new
+//          model's match probabilities over the fitted pairs) passing the fields before it that
+//          pass it too (agreements of a match are correlated; the product of m's halved the
+//          recall); or TrainOptions::deterministic_recall when stated. Match share among the candidates
 //          lambda = (pairs - chance) / recall / candidates (at most 0.95; 0.5 for the every-field
 //          rule); prior = lambda * candidates / possible pairs.
 //   m      by EM (em.hpp), ONE RUN PER BLOCKING RULE over that rule's candidate pairs, started at
@@ -33,6 +36,13 @@
 //          candidate pairs (no labels); when the new one is lower
 //          the current m/u/prior and threshold are kept (the profile is unchanged) and the summary
 //          says so ("kept_current": true).
+//   damping  fields that agree by chance together with a more selective field (a suburb inside a
+//          postcode; lift of the joint first-level agreement among the sampled random pairs, the
+//          model's expected matches taken out, >= 2) get the u of their agreeing levels multiplied
+//          by the lift (at most up to m), so the pair's chance agreement is counted once: before EM
+//          (with the current m; kept only when the resulting m explain the held-back pairs at least
+//          as well as the current ones, else EM reruns on the plain u) and on the stored profile
+//          ("correlated_fields" in the summary; TrainOptions::dampen_correlation = false: off).
 //   threshold  "auto" (unless TrainOptions::auto_threshold is false or the current profile was
 //          kept): the threshold maximising the expected F1 of the new model over all candidate
 //          pairs (engine/expected_f1.hpp), stored as {"auto": t}.
@@ -64,6 +74,7 @@ struct TrainOptions {
     bool estimate_m = true;             // false: keep the profile's m (u and prior only)
     double deterministic_recall = 0;    // stated recall of the deterministic rule; 0 = from m
     bool auto_threshold = true;         // false: keep the profile's threshold
+    bool dampen_correlation = true;     // raise u of fields that co-agree by chance with a more selective one
     std::function<bool()> keep_going;   // polled on the calling thread; false -> Error(QueryCanceled)
 };
 
