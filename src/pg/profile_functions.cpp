@@ -11,7 +11,12 @@ namespace {
 
 // Names of the live columns of relid (dropped ones excluded). Plain PostgreSQL code.
 List* relation_column_names(Oid relid) {
-    Relation rel = relation_open(relid, AccessShareLock);
+    // try_relation_open: a regclass of a dropped relation (or 0) is the caller's mistake, not an
+    // internal error.
+    Relation rel = try_relation_open(relid, AccessShareLock);
+    if (!rel)
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
+                        errmsg("validate_profile: relation with OID %u does not exist", relid)));
     List* names = NIL;
     TupleDesc desc = RelationGetDescr(rel);
     for (int i = 0; i < desc->natts; ++i) {

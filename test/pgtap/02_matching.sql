@@ -1,7 +1,7 @@
 -- Matching functions: behaviour, errors with their SQLSTATEs, permissions, sources of every kind.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(33);
+SELECT plan(34);
 
 CREATE TABLE people (
     id integer PRIMARY KEY, full_name text, phone text, email text, birth_date date, id_number text, city text, active boolean
@@ -32,6 +32,9 @@ SELECT throws_ok($$SELECT usermatch.create_profile('bad', '{"id": "id", "fields"
                  '22023', 'invalid profile "bad": 3 problem(s)', 'an invalid spec is 22023 and counts every problem');
 SELECT is((SELECT count(*)::int FROM usermatch.validate_profile('{"id": "id", "fields": [{"name": "x", "column": "nope", "type": "text"}], "blocking": [["x"]]}', 'people')),
           1, 'validate_profile with a source reports a missing column');
+SELECT throws_ok($$SELECT * FROM usermatch.validate_profile('{"id": "id", "fields": [], "blocking": []}', 0::regclass)$$,
+                 '42P01', 'validate_profile: relation with OID 0 does not exist',
+                 'validate_profile with a relation that does not exist: 42P01, not an internal error');
 
 -- Results: each pair once with id1 < id2; 张伟 / 張偉 / Zhang Wei are one person, so are 李娜 / Li Na.
 SELECT set_eq($$SELECT id1, id2 FROM usermatch.dedupe('people', 'people')$$,
