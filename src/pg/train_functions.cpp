@@ -14,6 +14,7 @@
 #include "pg/settings.hpp"
 #include "pg/source_reader.hpp"
 #include "pg/srf.hpp"
+#include "pg/stats/stats.hpp"
 
 namespace {
 
@@ -122,13 +123,23 @@ std::string source_note(const std::string& what, Oid left, Oid right) {
 
 }  // namespace
 
+static Datum train_run(const pg::MatchArgs& args, const char* options_json, pg::stats::CallFigures& figures);
+
 USERMATCH_FUNCTION(usermatch_train) {
     const pg::MatchArgs args = pg::read_match_args(fcinfo, "train", 2, -1);
     const char* options_json = PG_ARGISNULL(3) ? "{}" : DatumGetCString(DirectFunctionCall1(jsonb_out, PG_GETARG_DATUM(3)));
 
+    return pg::stats::measured(pg::stats::Operation::Train, args.profile, [&](pg::stats::CallFigures& f) {
+        return train_run(args, options_json, f);
+    });
+}
+
+static Datum train_run(const pg::MatchArgs& args, const char* options_json, pg::stats::CallFigures& figures) {
     const train::TrainOptions options = parse_train_options(options_json);
     pg::LoadedRun run = pg::load_run(args, args.right != InvalidOid);
+    figures.records_read = run.left->size() + (run.right ? run.right->size() : 0);
     const train::TrainResult result = train::train(run.profile, *run.left, run.right.get(), options);
+    figures.memory_peak_bytes = run.budget->peak();
 
     pg::SpiConnection spi;
     const int version = save_profile_version(args.profile, run.profile_version, "train", engine::profile_to_json(result.profile),
@@ -341,12 +352,20 @@ std::vector<train::ColumnSample> sample_columns(Oid relid) {
 
 }  // namespace
 
+static Datum suggest_run(Oid source, bool link, pg::stats::CallFigures& figures);
+
 USERMATCH_FUNCTION(usermatch_suggest_profile) {
     if (PG_ARGISNULL(0))
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("suggest_profile: argument source must not be NULL")));
     const Oid source = PG_GETARG_OID(0);
     const bool link = !PG_ARGISNULL(1);
+    return pg::stats::measured(pg::stats::Operation::SuggestProfile, "",
+                               [&](pg::stats::CallFigures& f) { return suggest_run(source, link, f); });
+}
+
+static Datum suggest_run(Oid source, bool link, pg::stats::CallFigures& figures) {
     const auto columns = sample_columns(source);
+    if (!columns.empty()) figures.records_read = columns[0].sample_rows ? columns[0].sample_rows : columns[0].values.size();
     const std::string relation = pg::relation_display_name(source);
     train::SuggestOptions options;
     options.link = link;
