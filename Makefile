@@ -50,7 +50,7 @@ override CXXFLAGS += -MMD -MP
 -include $(OBJS:.o=.d)
 EXTRA_CLEAN += $(OBJS:.o=.d) build-ci build-asan build-fuzz results regression.diffs regression.out
 
-.PHONY: deps demo test test-unit test-sanitize test-regress test-pgtap test-symbols stop bench fuzz
+.PHONY: deps demo test test-unit test-sanitize test-regress test-pgtap test-symbols stop bench fuzz dashboard
 
 deps:
 	scripts/install-deps.sh
@@ -66,6 +66,10 @@ stop:
 
 bench:
 	scripts/bench.sh
+
+# usermatch.dashboard_html() of the demo cluster, written to a file whose path is printed
+dashboard:
+	scripts/dashboard.sh
 
 # libFuzzer over the core (clang-14 + ASan + UBSan; not part of `make test`):
 #   make fuzz [FUZZ_SECONDS=20]   seconds per target, 14 targets; exits non-zero on a crash

@@ -81,6 +81,7 @@ layer "build, install, exported symbols" install_extension
 if [[ ${failed_layers[*]:-} != *"build, install"* ]] && start_cluster; then
   layer "pg_regress" regress
   layer "pgTAP" pgtap
+  layer "statistics (pgbench counters, exporter, Chromium, history, no preload)" test/stats/run.sh
 else
   failed=$((failed + 2)); failed_layers+=("pg_regress" "pgTAP (no cluster)")
 fi

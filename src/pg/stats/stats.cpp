@@ -425,12 +425,6 @@ void publish_backend_counters(const BackendCounters* counters) noexcept {
 void init_stats() {
     DefineCustomBoolVariable("usermatch.track", "Collects statistics of usermatch calls (usermatch.performance_metrics).",
                              nullptr, &track, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
-    DefineCustomIntVariable("usermatch.max_stat_entries",
-                            "Most (database, role, profile, operation) rows usermatch keeps statistics for.",
-                            "Calls of further combinations are counted as dropped (usermatch.stats_info).",
-                            &max_entries, 1000, 100, 100000, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
-    DefineCustomIntVariable("usermatch.history_size", "Samples kept in usermatch.performance_history.", nullptr,
-                            &history_size, 360, 2, 100000, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable("usermatch.history_interval", "Time between two usermatch.performance_history samples.",
                             nullptr, &history_interval_ms, 10000, 100, 3600 * 1000, PGC_SIGHUP, GUC_UNIT_MS, nullptr,
                             nullptr, nullptr);
@@ -446,7 +440,16 @@ void init_stats() {
     DefineCustomRealVariable("usermatch.health_cache_hit_critical",
                              "usermatch.system_health is critical when the cache hit rate is below this.", nullptr,
                              &cache_critical, 0.2, 0, 1, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    // PostgreSQL refuses PGC_POSTMASTER settings defined after startup (FATAL), and without
+    // preloading there is no shared memory for them to size: like pg_stat_statements, define
+    // them only when preloaded.
     if (!process_shared_preload_libraries_in_progress) return;
+    DefineCustomIntVariable("usermatch.max_stat_entries",
+                            "Most (database, role, profile, operation) rows usermatch keeps statistics for.",
+                            "Calls of further combinations are counted as dropped (usermatch.stats_info).",
+                            &max_entries, 1000, 100, 100000, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("usermatch.history_size", "Samples kept in usermatch.performance_history.", nullptr,
+                            &history_size, 360, 2, 100000, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
     prev_shmem_request_hook = shmem_request_hook;
     shmem_request_hook = shmem_request;
     prev_shmem_startup_hook = shmem_startup_hook;
