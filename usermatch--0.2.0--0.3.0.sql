@@ -111,7 +111,7 @@ BEGIN
     svg := svg || format('<line x1="%s" y1="%s" x2="%s" y2="%s" class="axis"/>', left_pad, h - bottom_pad, w - 8, h - bottom_pad)
                || format('<line x1="%s" y1="%s" x2="%s" y2="%s" class="axis"/>', left_pad, top_pad, left_pad, h - bottom_pad)
                || format('<text x="%s" y="%s" class="lbl" text-anchor="end">%s %s</text>', left_pad - 4, top_pad + 4,
-                         to_char(ymax, 'FM999999990.0##'), usermatch.dashboard_escape(unit))
+                         trim_scale(round(ymax::numeric, CASE WHEN ymax >= 100 THEN 0 ELSE 3 END)), usermatch.dashboard_escape(unit))
                || format('<text x="%s" y="%s" class="lbl" text-anchor="end">0</text>', left_pad - 4, h - bottom_pad)
                || format('<text x="%s" y="%s" class="lbl">%s</text>', left_pad, h - 8,
                          to_char(to_timestamp(t0), 'HH24:MI:SS'))
@@ -148,8 +148,8 @@ BEGIN
     SELECT string_agg(format('<tr class="%s"><td>%s</td><td><b>%s</b></td><td>%s</td><td>%s</td><td>%s</td></tr>',
                              usermatch.dashboard_escape(status), usermatch.dashboard_escape(check_name),
                              usermatch.dashboard_escape(status),
-                             coalesce(to_char(value, 'FM999999990.0##'), '&ndash;'),
-                             coalesce(to_char(threshold, 'FM999999990.0##'), '&ndash;'), usermatch.dashboard_escape(advice)),
+                             coalesce(trim_scale(round(value::numeric, 3))::text, '&ndash;'),
+                             coalesce(trim_scale(round(threshold::numeric, 3))::text, '&ndash;'), usermatch.dashboard_escape(advice)),
                       '' ORDER BY CASE status WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, check_name)
       INTO health FROM usermatch.system_health;
     SELECT string_agg(format('<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class="n">%s</td><td class="n">%s</td>'
