@@ -7,8 +7,9 @@ SELECT 'health' AS section, format('%-28s %-8s %s', check_name, upper(status), c
 UNION ALL
 SELECT 'last sample', format('%s calls/s  %s records/s  %s pairs/s', round(calls_per_s::numeric, 1),
                              round(records_per_s::numeric), round(pairs_per_s::numeric)),
-       format('p50 %s ms  p95 %s ms  p99 %s ms  at %s', round(p50_ms::numeric, 3), round(p95_ms::numeric, 3),
-              round(p99_ms::numeric, 3), to_char(sample_time, 'HH24:MI:SS'))
+       format('p50 %s ms  p95 %s ms  p99 %s ms  at %s', coalesce(round(p50_ms::numeric, 3)::text, '-'),
+              coalesce(round(p95_ms::numeric, 3)::text, '-'), coalesce(round(p99_ms::numeric, 3)::text, '-'),
+              to_char(sample_time, 'HH24:MI:SS'))
   FROM (SELECT * FROM usermatch.performance_history ORDER BY sample_time DESC LIMIT 1) h
 UNION ALL
 (SELECT 'top calls', format('%-10s %-16s %-14s %8s calls %4s err', role, profile, operation, calls, errors),

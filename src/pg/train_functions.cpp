@@ -151,6 +151,9 @@ static Datum train_run(const pg::MatchArgs& args, const char* options_json, pg::
     return jsonb_datum(summary.dump());
 }
 
+static Datum train_labels_run(FunctionCallInfo fcinfo, const pg::MatchArgs& args, Oid labels_relation, bool has_target,
+                              double target, pg::stats::CallFigures& figures);
+
 USERMATCH_FUNCTION(usermatch_train_labels) {
     if (PG_ARGISNULL(1))
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("train_labels: argument labels must not be NULL")));
@@ -167,8 +170,15 @@ USERMATCH_FUNCTION(usermatch_train_labels) {
     if (has_target && !(target > 0 && target <= 1))
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("train_labels: argument target_precision must be in (0, 1]")));
     pg::begin_materialized_srf(fcinfo);
+    return pg::stats::measured(pg::stats::Operation::TrainLabels, args.profile, [&](pg::stats::CallFigures& f) {
+        return train_labels_run(fcinfo, args, labels_relation, has_target, target, f);
+    });
+}
 
+static Datum train_labels_run(FunctionCallInfo fcinfo, const pg::MatchArgs& args, Oid labels_relation, bool has_target,
+                              double target, pg::stats::CallFigures& figures) {
     pg::LoadedRun run = pg::load_run(args, args.right != InvalidOid);
+    figures.records_read = run.left->size() + (run.right ? run.right->size() : 0);
 
     // Labels: (id1, id2, is_match), read as the caller.
     std::vector<train::LabelledPair> labels;
@@ -213,6 +223,8 @@ USERMATCH_FUNCTION(usermatch_train_labels) {
     train::LabelOptions options;
     if (has_target) options.target_precision = target;
     const train::LabelResult result = train::train_labels(run.profile, *run.left, run.right.get(), labels, options);
+    figures.pairs_scored = labels.size();
+    figures.memory_peak_bytes = run.budget->peak();
 
     pg::SpiConnection spi;
     save_profile_version(args.profile, run.profile_version, "train_labels", engine::profile_to_json(result.profile),

@@ -4,7 +4,7 @@
 -- a restart, a second cluster).
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(36);
+SELECT plan(37);
 
 CREATE TABLE st_people AS SELECT * FROM usermatch.generate_users(400, 5);
 SELECT usermatch.create_profile('st_people', '{
@@ -57,6 +57,18 @@ SELECT ok((SELECT memory_peak_bytes > 0 FROM usermatch.performance_metrics WHERE
 SELECT ok((SELECT cache_hit_rate IS NULL AND pool_reuse_rate IS NULL FROM usermatch.performance_metrics WHERE operation = 'dedupe'),
           'cache and pool rates are NULL while nothing publishes them');
 
+-- Training and suggesting are recorded too.
+SELECT usermatch.train('st_people', 'st_people', options => '{"seed": 7}');
+CREATE TEMP TABLE st_labels AS SELECT id1, id2, true AS is_match FROM st_pairs LIMIT 20;
+SET client_min_messages = warning;
+SELECT count(*) FROM usermatch.train_labels('st_people', 'st_labels', 'st_people');
+SELECT usermatch.suggest_profile('st_people');
+RESET client_min_messages;
+SELECT results_eq($$SELECT operation, calls, records_read FROM usermatch.performance_metrics
+                     WHERE operation IN ('train', 'train_labels', 'suggest_profile') ORDER BY operation$$,
+                  $$VALUES ('suggest_profile', 1::bigint, 400::bigint), ('train', 1, 400), ('train_labels', 1, 400)$$,
+                  'train, train_labels and suggest_profile are counted with the records they read');
+
 -- usermatch.track = off stops collection.
 SET usermatch.track = off;
 SELECT usermatch.explain_match('st_people', '{}', '{}');
@@ -73,13 +85,13 @@ DO $$ BEGIN PERFORM usermatch.explain_match('st_alice_only', '{}', '{}'); EXCEPT
 SELECT results_eq($$SELECT role || '/' || profile FROM usermatch.performance_metrics$$,
                   $$VALUES ('um_stats_alice/st_alice_only')$$, 'a role sees only its own rows');
 SELECT throws_ok('SELECT usermatch.stat_reset()', '42501', NULL, 'a plain role may not reset');
-SELECT ok((SELECT entries = 6 FROM usermatch.stats_info), 'stats_info counts every entry');
+SELECT ok((SELECT entries = 9 FROM usermatch.stats_info), 'stats_info counts every entry');
 RESET ROLE;
 SET ROLE um_stats_carol;
 SELECT is((SELECT count(DISTINCT role)::int FROM usermatch.performance_metrics), 2, 'a member of pg_read_all_stats sees every role''s rows');
 SELECT throws_ok('SELECT usermatch.stat_reset()', '42501', NULL, 'pg_read_all_stats does not allow a reset');
 RESET ROLE;
-SELECT is((SELECT count(*)::int FROM usermatch.performance_metrics), 6, 'a superuser sees every row');
+SELECT is((SELECT count(*)::int FROM usermatch.performance_metrics), 9, 'a superuser sees every row');
 
 -- Health checks.
 SELECT results_eq($$SELECT check_name, status FROM usermatch.system_health ORDER BY check_name$$,
