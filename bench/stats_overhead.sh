@@ -4,6 +4,13 @@
 # same run, and prints the throughput ratio. Needs a running cluster with usermatch preloaded
 # (PGHOST/PGPORT/PGUSER, e.g. eval "$(scripts/cluster.sh env)"), and a superuser (track is PGC_SUSET).
 #   bench/stats_overhead.sh [seconds per round, default 2] [rounds per setting, default 10]
+# On a busy machine both timings are noisy; instruction counts are not. With the cluster stopped,
+# count a standalone backend's instructions for 0 and 1,000 calls with track off and on:
+#   echo "SET usermatch.track = on; SELECT sum(length(usermatch.explain_match('bench', '{...}', '{...}')::text))
+#         FROM generate_series(1, 1000);" |
+#     runuser -u postgres -- valgrind --tool=callgrind --callgrind-out-file=/dev/null postgres --single -D DATA DB
+# (the sum keeps the call from being optimised away). 2026-12: 540,561 instructions a call off,
+# 541,907 on: collection adds ~1,350 instructions (0.25%) to a 2-field explain_match.
 set -euo pipefail
 seconds=${1:-2}
 rounds=${2:-10}
