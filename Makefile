@@ -50,7 +50,7 @@ override CXXFLAGS += -MMD -MP
 -include $(OBJS:.o=.d)
 EXTRA_CLEAN += $(OBJS:.o=.d) build-ci build-asan build-fuzz results regression.diffs regression.out
 
-.PHONY: deps demo test test-unit test-sanitize test-regress test-pgtap test-symbols stop bench fuzz stress
+.PHONY: deps demo test test-unit test-sanitize test-regress test-pgtap test-symbols stop bench fuzz stress dashboard
 
 deps:
 	scripts/install-deps.sh
@@ -78,6 +78,10 @@ endif
 #   make stress [DURATION=5min] [FUZZ_SECONDS=10]   (test/stress/run.sh)
 stress:
 	test/stress/run.sh
+
+# usermatch.dashboard_html() of the demo cluster, written to a file whose path is printed
+dashboard:
+	scripts/dashboard.sh
 
 # libFuzzer over the core (clang-14 + ASan + UBSan; not part of `make test`):
 #   make fuzz [FUZZ_SECONDS=20]   seconds per target, 14 targets; exits non-zero on a crash

@@ -84,6 +84,7 @@ if [[ ${failed_layers[*]:-} != *"build, install"* ]] && start_cluster; then
   layer "pg_regress" regress
   layer "pgTAP" pgtap
   layer "online matching across sessions" online_sessions
+  layer "statistics (pgbench counters, exporter, Chromium, history, no preload)" test/stats/run.sh
 else
   failed=$((failed + 2)); failed_layers+=("pg_regress" "pgTAP (no cluster)")
 fi

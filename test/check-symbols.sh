@@ -32,7 +32,7 @@ if [[ -n $extra ]]; then
   sed 's/^/  /' <<<"$extra"
   status=1
 fi
-if ! ldd "$lib" | grep -q 'libstdc++'; then
+if ! ldd "$lib" | grep 'libstdc++' >/dev/null; then  # not grep -q: ldd would die of SIGPIPE (pipefail)
   echo "symbols: $lib does not link libstdc++"
   status=1
 fi

@@ -11,6 +11,7 @@
 #include "pg/match_run.hpp"
 #include "pg/source_reader.hpp"
 #include "pg/srf.hpp"
+#include "pg/stats/stats.hpp"
 
 #include <memory>
 
@@ -92,7 +93,7 @@ private:
     MemoryContext context_;
 };
 
-Datum match_pairs(FunctionCallInfo fcinfo, const MatchArgs& args, bool link) {
+Datum match_pairs(FunctionCallInfo fcinfo, const MatchArgs& args, bool link, pg::stats::CallFigures& figures) {
     LoadedRun run = load_run(args, link);
     const engine::RecordStore& right = link ? *run.right : *run.left;
     PairSink sink(fcinfo, *run.left, right, /*order_ids=*/!link);
@@ -101,6 +102,7 @@ Datum match_pairs(FunctionCallInfo fcinfo, const MatchArgs& args, bool link) {
     const auto stats = engine::run(
         run.profile, *run.left, link ? run.right.get() : nullptr, options,
         [&](const engine::MatchResult* rows, std::size_t n) { sink.emit(rows, n); }, pg::keep_going);
+    pg::stats::add_run(figures, stats);
     report_oversized_blocks(run.profile, stats.oversized_blocks);
     return (Datum)0;
 }
@@ -110,7 +112,8 @@ Datum match_pairs(FunctionCallInfo fcinfo, const MatchArgs& args, bool link) {
 USERMATCH_FUNCTION(usermatch_dedupe) {
     const MatchArgs args = read_match_args(fcinfo, "dedupe", -1, 2);
     pg::begin_materialized_srf(fcinfo);
-    return match_pairs(fcinfo, args, /*link=*/false);
+    return pg::stats::measured(pg::stats::Operation::Dedupe, args.profile,
+                               [&](pg::stats::CallFigures& f) { return match_pairs(fcinfo, args, /*link=*/false, f); });
 }
 
 USERMATCH_FUNCTION(usermatch_link) {
@@ -118,12 +121,20 @@ USERMATCH_FUNCTION(usermatch_link) {
     if (args.right == InvalidOid)
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("link: argument right_source must not be NULL")));
     pg::begin_materialized_srf(fcinfo);
-    return match_pairs(fcinfo, args, /*link=*/true);
+    return pg::stats::measured(pg::stats::Operation::Link, args.profile,
+                               [&](pg::stats::CallFigures& f) { return match_pairs(fcinfo, args, /*link=*/true, f); });
 }
+
+static Datum clusters_run(FunctionCallInfo fcinfo, const MatchArgs& args, pg::stats::CallFigures& figures);
 
 USERMATCH_FUNCTION(usermatch_clusters) {
     const MatchArgs args = read_match_args(fcinfo, "clusters", -1, 2);
     pg::begin_materialized_srf(fcinfo);
+    return pg::stats::measured(pg::stats::Operation::Clusters, args.profile,
+                               [&](pg::stats::CallFigures& f) { return clusters_run(fcinfo, args, f); });
+}
+
+static Datum clusters_run(FunctionCallInfo fcinfo, const MatchArgs& args, pg::stats::CallFigures& figures) {
     LoadedRun run = load_run(args, false);
 
     std::vector<engine::ClusterEdge> edges;
@@ -142,11 +153,13 @@ USERMATCH_FUNCTION(usermatch_clusters) {
             for (std::size_t i = 0; i < n; ++i) edges.push_back({rows[i].left, rows[i].right, rows[i].match_weight});
         },
         pg::keep_going);
+    pg::stats::add_run(figures, stats);
     report_oversized_blocks(run.profile, stats.oversized_blocks);
     pg::check_interrupts();
     engine::MemoryCharge cluster_charge(run.budget.get(), engine::cluster_memory_bound(run.left->size(), edges.size()),
                                         "clustering");
     const engine::ClusterResult clusters = engine::cluster_records(run.profile, *run.left, nullptr, edges, pg::keep_going);
+    figures.memory_peak_bytes = std::max<std::uint64_t>(figures.memory_peak_bytes, run.budget->peak());
 
     auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
     const engine::RecordStore& store = *run.left;
@@ -234,6 +247,8 @@ bool jsonb_has_key(Jsonb* record, const char* key) {
 
 }  // namespace
 
+static Datum explain_run(const char* profile_name, Jsonb* a, Jsonb* b, int64 population, pg::stats::CallFigures& figures);
+
 USERMATCH_FUNCTION(usermatch_explain_match) {
     if (PG_ARGISNULL(0))
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("explain_match: argument profile must not be NULL")));
@@ -249,6 +264,12 @@ USERMATCH_FUNCTION(usermatch_explain_match) {
     if (population < 0)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("explain_match: argument population must not be negative")));
 
+    return pg::stats::measured(pg::stats::Operation::Explain, profile_name, [&](pg::stats::CallFigures& figures) {
+        return explain_run(profile_name, a, b, population, figures);
+    });
+}
+
+static Datum explain_run(const char* profile_name, Jsonb* a, Jsonb* b, int64 population, pg::stats::CallFigures& figures) {
     pg::SpiConnection spi;
     const engine::Profile profile = pg::load_profile(profile_name);
     spi.finish();
@@ -276,5 +297,7 @@ USERMATCH_FUNCTION(usermatch_explain_match) {
         if (text_b[f]) raw_b[f] = std::string_view(text_b[f]);
     }
     const std::string explanation = engine::explain_pair(profile, raw_a, raw_b, static_cast<std::size_t>(population));
+    figures.records_read = 2;
+    figures.candidate_pairs = figures.pairs_scored = 1;
     return pg::pg_call([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(explanation.c_str())); });
 }

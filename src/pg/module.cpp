@@ -3,6 +3,7 @@
 #include "core/normalize/normalize.hpp"
 #include "pg/settings.hpp"
 #include "pg/online/online.hpp"
+#include "pg/stats/stats.hpp"
 
 #include <algorithm>
 
@@ -105,6 +106,7 @@ extern "C" void _PG_init(void) {
                                &settings.trusted_profile_owners, "", PGC_USERSET, GUC_LIST_INPUT,
                                usermatch::pg::check_trusted_owners, nullptr, nullptr);
     usermatch::pg::init_online();
+    usermatch::pg::stats::init_stats();
     MarkGUCPrefixReserved("usermatch");
     // In the postmaster: every backend inherits the compiled ICU rules, so no engine task pays
     // the ~0.3 s compile (which a cancel would have to wait for). A failure shows up later, with

@@ -14,6 +14,7 @@
 #include "pg/settings.hpp"
 #include "pg/source_reader.hpp"
 #include "pg/srf.hpp"
+#include "pg/stats/stats.hpp"
 
 namespace {
 
@@ -123,13 +124,23 @@ std::string source_note(const std::string& what, Oid left, Oid right) {
 
 }  // namespace
 
+static Datum train_run(const pg::MatchArgs& args, const char* options_json, pg::stats::CallFigures& figures);
+
 USERMATCH_FUNCTION(usermatch_train) {
     const pg::MatchArgs args = pg::read_match_args(fcinfo, "train", 2, -1);
     const char* options_json = PG_ARGISNULL(3) ? "{}" : DatumGetCString(DirectFunctionCall1(jsonb_out, PG_GETARG_DATUM(3)));
 
+    return pg::stats::measured(pg::stats::Operation::Train, args.profile, [&](pg::stats::CallFigures& f) {
+        return train_run(args, options_json, f);
+    });
+}
+
+static Datum train_run(const pg::MatchArgs& args, const char* options_json, pg::stats::CallFigures& figures) {
     const train::TrainOptions options = parse_train_options(options_json);
     pg::LoadedRun run = pg::load_run(args, args.right != InvalidOid);
+    figures.records_read = run.left->size() + (run.right ? run.right->size() : 0);
     const train::TrainResult result = train::train(run.profile, *run.left, run.right.get(), options);
+    figures.memory_peak_bytes = run.budget->peak();
 
     pg::SpiConnection spi;
     const int version = save_profile_version(args.profile, run.profile_version, "train", engine::profile_to_json(result.profile),
@@ -140,6 +151,9 @@ USERMATCH_FUNCTION(usermatch_train) {
     summary["version"] = version;
     return jsonb_datum(summary.dump());
 }
+
+static Datum train_labels_run(FunctionCallInfo fcinfo, const pg::MatchArgs& args, Oid labels_relation, bool has_target,
+                              double target, pg::stats::CallFigures& figures);
 
 USERMATCH_FUNCTION(usermatch_train_labels) {
     if (PG_ARGISNULL(1))
@@ -157,8 +171,15 @@ USERMATCH_FUNCTION(usermatch_train_labels) {
     if (has_target && !(target > 0 && target <= 1))
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("train_labels: argument target_precision must be in (0, 1]")));
     pg::begin_materialized_srf(fcinfo);
+    return pg::stats::measured(pg::stats::Operation::TrainLabels, args.profile, [&](pg::stats::CallFigures& f) {
+        return train_labels_run(fcinfo, args, labels_relation, has_target, target, f);
+    });
+}
 
+static Datum train_labels_run(FunctionCallInfo fcinfo, const pg::MatchArgs& args, Oid labels_relation, bool has_target,
+                              double target, pg::stats::CallFigures& figures) {
     pg::LoadedRun run = pg::load_run(args, args.right != InvalidOid);
+    figures.records_read = run.left->size() + (run.right ? run.right->size() : 0);
 
     // Labels: (id1, id2, is_match), read as the caller.
     std::vector<train::LabelledPair> labels;
@@ -203,6 +224,8 @@ USERMATCH_FUNCTION(usermatch_train_labels) {
     train::LabelOptions options;
     if (has_target) options.target_precision = target;
     const train::LabelResult result = train::train_labels(run.profile, *run.left, run.right.get(), labels, options);
+    figures.pairs_scored = labels.size();
+    figures.memory_peak_bytes = run.budget->peak();
 
     pg::SpiConnection spi;
     save_profile_version(args.profile, run.profile_version, "train_labels", engine::profile_to_json(result.profile),
@@ -342,12 +365,20 @@ std::vector<train::ColumnSample> sample_columns(Oid relid) {
 
 }  // namespace
 
+static Datum suggest_run(Oid source, bool link, pg::stats::CallFigures& figures);
+
 USERMATCH_FUNCTION(usermatch_suggest_profile) {
     if (PG_ARGISNULL(0))
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("suggest_profile: argument source must not be NULL")));
     const Oid source = PG_GETARG_OID(0);
     const bool link = !PG_ARGISNULL(1);
+    return pg::stats::measured(pg::stats::Operation::SuggestProfile, "",
+                               [&](pg::stats::CallFigures& f) { return suggest_run(source, link, f); });
+}
+
+static Datum suggest_run(Oid source, bool link, pg::stats::CallFigures& figures) {
     const auto columns = sample_columns(source);
+    if (!columns.empty()) figures.records_read = columns[0].sample_rows ? columns[0].sample_rows : columns[0].values.size();
     const std::string relation = pg::relation_display_name(source);
     train::SuggestOptions options;
     options.link = link;
