@@ -4,7 +4,7 @@
 -- a restart, a second cluster).
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(37);
+SELECT plan(41);
 
 CREATE TABLE st_people AS SELECT * FROM usermatch.generate_users(400, 5);
 SELECT usermatch.create_profile('st_people', '{
@@ -56,6 +56,7 @@ SELECT ok((SELECT memory_peak_bytes > 0 FROM usermatch.performance_metrics WHERE
           'the memory a dedupe held is recorded');
 SELECT ok((SELECT cache_hit_rate IS NULL AND pool_reuse_rate IS NULL FROM usermatch.performance_metrics WHERE operation = 'dedupe'),
           'cache and pool rates are NULL while nothing publishes them');
+
 
 -- Training and suggesting are recorded too.
 SELECT usermatch.train('st_people', 'st_people', options => '{"seed": 7}');
@@ -143,6 +144,24 @@ SELECT is((SELECT status FROM usermatch.system_health WHERE check_name = 'statis
           'as many calls dropped as entries kept: critical');
 SELECT usermatch.stat_reset();
 SELECT is((SELECT (entries, dropped)::text FROM usermatch.stats_info), '(0,0)', 'a reset empties the entries and the dropped count');
+
+-- Online matching is recorded, with the backend's cache and pool counters folded in.
+SELECT usermatch.warm_cache('st_people', 'st_people');
+DO $$ BEGIN FOR i IN 1 .. 3 LOOP
+    PERFORM * FROM usermatch.match_one('st_people', '{"full_name": "Wang Fang", "phone": "13812345678"}', 'st_people');
+END LOOP; END $$;
+SELECT count(*) FROM usermatch.match_many('st_people', '[{"full_name": "Wang Fang"}, {"email": "a@b.cn"}]', 'st_people');
+SELECT results_eq(
+  $$SELECT operation, calls, records_read FROM usermatch.performance_metrics
+     WHERE profile = 'st_people' AND operation IN ('match_one', 'match_many') ORDER BY operation$$,
+  $$VALUES ('match_many', 1::bigint, 2::bigint), ('match_one', 3, 3)$$,
+  'match_one and match_many: calls and records counted exactly');
+SELECT ok((SELECT cache_hit_rate > 0.5 FROM usermatch.performance_metrics WHERE profile = 'st_people' AND operation = 'match_one'),
+          'match_one after warm_cache: the cache hit rate is folded in');
+SELECT ok((SELECT pool_reuse_rate > 0 FROM usermatch.performance_metrics WHERE profile = 'st_people' AND operation = 'match_one'),
+          'match_one: the pool reuse rate is folded in');
+SELECT ok((SELECT value > 0.5 AND status = 'ok' FROM usermatch.system_health WHERE check_name = 'cache_hit_rate'),
+          'system_health: the cache hit rate of match_one calls');
 
 -- The dashboard page: self-contained, escaped.
 SELECT usermatch.explain_match('st_people', '{}', '{}');

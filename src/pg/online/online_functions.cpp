@@ -16,6 +16,7 @@
 // or subtransaction that built an index after writing and then aborts drops it.
 #include "core/errors.hpp"
 #include "core/index/online_index.hpp"
+#include "pg/stats/stats.hpp"
 #include "pg/datum.hpp"
 #include "pg/online/online.hpp"
 #include "pg/profile_trust.hpp"
@@ -668,7 +669,48 @@ void append_records(const char* function, Jsonb* records, bool many, const engin
     }
 }
 
+// Cache and pool totals of this backend, published to the statistics (performance_metrics'
+// cache hit and pool reuse rates, memory in use): plain integers, refreshed after each call.
+stats::BackendCounters published_counters = {0, 0, 0, 0, 0};
+
+idx::PoolCounters pool_totals(std::uint64_t* reserved) {
+    idx::PoolCounters total = registry ? registry->retired : idx::PoolCounters{};
+    if (registry)
+        for (const auto& e : registry->entries) {
+            const auto& p = e->index->pool();
+            total.acquisitions += p.acquisitions;
+            total.reuses += p.reuses;
+            total.upstream_allocations += p.upstream_allocations;
+            if (reserved) *reserved += p.bytes_reserved;
+        }
+    return total;
+}
+
+void refresh_published_counters() {
+    const idx::PoolCounters pools = pool_totals(nullptr);
+    published_counters.cache_hits = online_counters.hits;
+    published_counters.cache_misses = online_counters.misses;
+    published_counters.pool_reuses = pools.reuses;
+    published_counters.pool_allocations = pools.upstream_allocations;
+    published_counters.memory_bytes = cached_bytes();
+}
+
+Datum match_call_measured(FunctionCallInfo fcinfo, const char* function, bool many, stats::CallFigures& figures);
+
 Datum match_call(FunctionCallInfo fcinfo, const char* function, bool many) {
+    // The profile name for the statistics row: NULL arguments are reported by the call itself.
+    const char* profile = PG_ARGISNULL(0) ? nullptr : pg_call([&] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
+    static bool published = false;  // publish before the first call, so its own lookups count
+    if (!published) refresh_published_counters(), stats::publish_backend_counters(&published_counters), published = true;
+    return stats::measured(many ? stats::Operation::MatchMany : stats::Operation::MatchOne, profile,
+                           [&](stats::CallFigures& figures) {
+                               const Datum result = match_call_measured(fcinfo, function, many, figures);
+                               refresh_published_counters();
+                               return result;
+                           });
+}
+
+Datum match_call_measured(FunctionCallInfo fcinfo, const char* function, bool many, stats::CallFigures& figures) {
     const MatchCallArgs args = read_call_args(fcinfo, function, many ? "records" : "record", !many);
     begin_materialized_srf(fcinfo);
     SpiConnection spi;
@@ -686,6 +728,8 @@ Datum match_call(FunctionCallInfo fcinfo, const char* function, bool many) {
     for (std::size_t q = 0; q < query.size(); ++q) {
         check_interrupts();
         const std::vector<idx::Hit> hits = entry.index->match(query, q, prepared.delta, options, keep_going);
+        ++figures.records_read;
+        figures.matches_out += hits.size();
         for (const idx::Hit& h : hits) {
             const std::string_view id = h.from_delta ? prepared.delta.rows->id(h.row) : entry.index->base().id(h.row);
             if (many) {
@@ -779,16 +823,8 @@ USERMATCH_FUNCTION(usermatch_cache_stats) {
 
 USERMATCH_FUNCTION(usermatch_pool_stats) {
     pg::begin_materialized_srf(fcinfo);
-    usermatch::index::PoolCounters total = pg::registry ? pg::registry->retired : usermatch::index::PoolCounters{};
     std::uint64_t reserved = 0;
-    if (pg::registry)
-        for (const auto& e : pg::registry->entries) {
-            const auto& p = e->index->pool();
-            total.acquisitions += p.acquisitions;
-            total.reuses += p.reuses;
-            total.upstream_allocations += p.upstream_allocations;
-            reserved += p.bytes_reserved;
-        }
+    const usermatch::index::PoolCounters total = pg::pool_totals(&reserved);
     Datum values[5] = {pg::text_datum("online_query"), Int64GetDatum(static_cast<int64>(total.acquisitions)),
                        Int64GetDatum(static_cast<int64>(total.reuses)),
                        Int64GetDatum(static_cast<int64>(total.upstream_allocations)), Int64GetDatum(static_cast<int64>(reserved))};
