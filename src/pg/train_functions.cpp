@@ -16,6 +16,10 @@
 #include "pg/srf.hpp"
 #include "pg/stats/stats.hpp"
 
+extern "C" {
+#include "utils/acl.h"
+}
+
 namespace {
 
 namespace engine = usermatch::engine;
@@ -348,6 +352,7 @@ std::vector<train::ColumnSample> sample_columns(Oid relid) {
         column.rows = static_cast<std::size_t>(rows);
         std::size_t nulls = 0;
         for (uint64 r = 0; r < fetched; ++r) {
+            if ((r & 1023) == 0 && !pg::keep_going()) throw Error(ErrorCode::QueryCanceled, "suggest_profile: canceling statement");
             char* value = pg::pg_call([&] { return SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, (int)c + 1); });
             if (value) column.values.emplace_back(value), column.sample_row.push_back(static_cast<std::size_t>(r));
             else ++nulls;
@@ -372,6 +377,11 @@ USERMATCH_FUNCTION(usermatch_suggest_profile) {
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("suggest_profile: argument source must not be NULL")));
     const Oid source = PG_GETARG_OID(0);
     const bool link = !PG_ARGISNULL(1);
+    // The second table only switches the suggestion to link mode and none of its rows are read,
+    // but a role may not learn about a table it cannot read through us: same rule as every source.
+    if (link && pg_class_aclcheck(PG_GETARG_OID(1), GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                        errmsg("suggest_profile: permission denied for table with OID %u", PG_GETARG_OID(1))));
     return pg::stats::measured(pg::stats::Operation::SuggestProfile, "",
                                [&](pg::stats::CallFigures& f) { return suggest_run(source, link, f); });
 }

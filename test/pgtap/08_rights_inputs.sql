@@ -2,7 +2,7 @@
 -- history, ceilings on the per-role GUCs, and inputs that were misread or accepted too late.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(62);
+SELECT plan(64);
 
 CREATE TABLE pub AS SELECT * FROM usermatch.generate_users(60, 1);
 GRANT SELECT ON pub TO PUBLIC;
@@ -211,6 +211,15 @@ SELECT throws_ok($$SELECT usermatch.drop_profile(NULL)$$, '22004', NULL, 'drop_p
 SELECT throws_ok($$SELECT usermatch.create_profile(NULL, '{}')$$, '22004', NULL, 'create_profile(NULL, ...) is 22004');
 SELECT throws_ok($$SELECT * FROM usermatch.dedupe(NULL, 'pub')$$, '22004', NULL, 'dedupe(NULL, ...) is 22004');
 SELECT throws_ok($$SELECT * FROM usermatch.profile_weights(NULL)$$, '22004', NULL, 'profile_weights(NULL) is 22004');
+
+-- suggest_profile(source, right_source) reads no row of right_source, but refuses a table the
+-- caller cannot read, like every other function (found by make stress).
+CREATE TABLE um_rights_secret AS SELECT * FROM pub;
+SET ROLE um_rights_alice;
+SELECT throws_ok($$SELECT usermatch.suggest_profile('pub', 'um_rights_secret')$$, '42501', NULL,
+                 'suggest_profile refuses a second table the caller cannot read');
+SELECT lives_ok($$SELECT usermatch.suggest_profile('pub', 'pub')$$, '...and accepts one it can');
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;
