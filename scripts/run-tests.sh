@@ -53,6 +53,8 @@ export UM_CLUSTER_DIR=${UM_TEST_CLUSTER_DIR:-/tmp/usermatch-test-$$}
 export UM_MALLOC_PERTURB=${UM_MALLOC_PERTURB:-90}
 [[ $UM_MALLOC_PERTURB == 0 ]] && unset UM_MALLOC_PERTURB
 export UM_PORT=${UM_TEST_PORT:-54330}
+# The background-job launcher works in the pgTAP database (created by the pgTAP layer).
+export UM_JOBS_DATABASE=usermatch_tap
 cleanup() { scripts/cluster.sh destroy >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 

@@ -2,6 +2,7 @@
 #include "pg/guard.hpp"
 #include "core/normalize/normalize.hpp"
 #include "pg/settings.hpp"
+#include "pg/jobs/jobs.hpp"
 
 #include <algorithm>
 
@@ -103,6 +104,7 @@ extern "C" void _PG_init(void) {
                                "owner already has your privileges (e.g. a superuser), always run.",
                                &settings.trusted_profile_owners, "", PGC_USERSET, GUC_LIST_INPUT,
                                usermatch::pg::check_trusted_owners, nullptr, nullptr);
+    usermatch::pg::init_jobs();
     MarkGUCPrefixReserved("usermatch");
     // In the postmaster: every backend inherits the compiled ICU rules, so no engine task pays
     // the ~0.3 s compile (which a cancel would have to wait for). A failure shows up later, with
