@@ -184,7 +184,7 @@ GRANT SELECT ON usermatch.schedules TO PUBLIC;
 
 -- Checks a job definition; returns options completed with their defaults. Errors name the argument.
 CREATE FUNCTION usermatch._check_job(kind text, profile text, source regclass, target regclass, options jsonb)
-RETURNS jsonb LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+RETURNS jsonb LANGUAGE plpgsql STABLE AS $$  -- the caller's search_path resolves result_table
 DECLARE
   opts jsonb := coalesce(options, '{}');
   wm text;
@@ -253,14 +253,16 @@ BEGIN
     IF NOT has_table_privilege(rt, 'INSERT') THEN
       RAISE EXCEPTION 'usermatch: permission denied to insert into result table %', rt USING ERRCODE = '42501';
     END IF;
-    opts := jsonb_set(opts, '{result_table}', to_jsonb(rt::text));
+    opts := jsonb_set(opts, '{result_table}',
+                      to_jsonb((SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c
+                                JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = rt)));
   END IF;
   RETURN opts;
 END $$;
 
 CREATE FUNCTION usermatch.submit_job(kind text, profile text, source regclass, target regclass DEFAULT NULL,
                                      options jsonb DEFAULT '{}')
-RETURNS bigint LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+RETURNS bigint LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   opts jsonb;
   job bigint;
@@ -343,7 +345,7 @@ COMMENT ON FUNCTION usermatch.wait_job(bigint, interval) IS
 
 CREATE FUNCTION usermatch.schedule(name text, every interval, kind text, profile text, source regclass,
                                    target regclass DEFAULT NULL, options jsonb DEFAULT '{}')
-RETURNS void LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+RETURNS void LANGUAGE plpgsql VOLATILE AS $$
 DECLARE opts jsonb;
 BEGIN
   PERFORM usermatch._jobs_available();
@@ -357,7 +359,7 @@ BEGIN
   INSERT INTO usermatch.job_schedules AS s (owner, name, every, kind, profile, source, source_name, target, target_name, options, next_run)
   VALUES ((SELECT oid FROM pg_roles WHERE rolname = current_user), schedule.name, every, kind, profile,
           source, source::text, target, target::text, opts, now())
-  ON CONFLICT (owner, name) DO UPDATE SET every = EXCLUDED.every, kind = EXCLUDED.kind, profile = EXCLUDED.profile,
+  ON CONFLICT ON CONSTRAINT job_schedules_pkey DO UPDATE SET every = EXCLUDED.every, kind = EXCLUDED.kind, profile = EXCLUDED.profile,
      source = EXCLUDED.source, source_name = EXCLUDED.source_name, target = EXCLUDED.target,
      target_name = EXCLUDED.target_name, options = EXCLUDED.options, next_run = now();
   PERFORM usermatch._wake_launcher();

@@ -414,7 +414,7 @@ void prepare_increment(Job* job, MemoryContext cxt) {
         Datum values[4] = {Int64GetDatum(job->id), ObjectIdGetDatum(job->source), ObjectIdGetDatum(job->target),
                            CStringGetTextDatum(job->watermark_column)};
         char nulls[4] = {' ', ' ', OidIsValid(job->target) ? ' ' : 'n', ' '};
-        spi_run("SELECT watermark_to FROM usermatch.job_queue p, usermatch.job_queue me "
+        spi_run("SELECT p.watermark_to FROM usermatch.job_queue p, usermatch.job_queue me "
                 "WHERE me.id = $1 AND p.id <> me.id AND p.owner = me.owner AND p.kind = me.kind "
                 "AND p.profile = me.profile AND p.source = $2 AND p.target IS NOT DISTINCT FROM $3 "
                 "AND p.state = 'succeeded' AND (p.options->>'incremental')::boolean "
@@ -478,10 +478,10 @@ void run_job(int64 id, MemoryContext cxt) {
     Job job;
     memset(&job, 0, sizeof(job));
     txn_begin();
-    if (!load_job(id, &job, cxt)) {
-        txn_commit(cxt);
-        return;
-    }
+    const bool claimed = load_job(id, &job, cxt);
+    txn_commit(cxt);  // the claim (worker_pid) stays even if the attempt fails
+    if (!claimed) return;
+    txn_begin();
     check_job_objects(job);
     set_batch_size_setting(job.batch_size);
     Oid source = job.source;
@@ -573,8 +573,8 @@ void run_job(int64 id, MemoryContext cxt) {
 // Records a failed attempt: queued again while attempts remain (or, after running out of memory,
 // with half the batch size and the attempt not counted), else failed with the error.
 void record_failure(int64 id, ErrorData* error, MemoryContext cxt) {
-    const char* code = unpack_sql_state(error->sqlerrcode);
-    const char* category = unpack_sql_state(ERRCODE_TO_CATEGORY(error->sqlerrcode));
+    const char* code = pstrdup(unpack_sql_state(error->sqlerrcode));  // a static buffer
+    const char* category = pstrdup(unpack_sql_state(ERRCODE_TO_CATEGORY(error->sqlerrcode)));
     // Errors that another attempt cannot fix: data (22), rules and rights (42), integrity (23).
     const bool permanent = strncmp(category, "22", 2) == 0 || strncmp(category, "42", 2) == 0 ||
                            strncmp(category, "23", 2) == 0;
