@@ -6,6 +6,7 @@
 #   4. pg_regress (the SQL surface as psql shows it) against a throwaway cluster (server started
 #      with MALLOC_PERTURB_=90, see below)
 #   5. pgTAP (behaviour, errors, permissions) via pg_prove against the same cluster
+#   6. background jobs under faults (test/jobs/faults.sh: kill -9, restart, idle launcher, no preload)
 # The cluster is stopped and removed on exit, whatever happens.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -83,8 +84,9 @@ layer "build, install, exported symbols" install_extension
 if [[ ${failed_layers[*]:-} != *"build, install"* ]] && start_cluster; then
   layer "pg_regress" regress
   layer "pgTAP" pgtap
+  layer "background jobs: kill -9, restart, idle launcher, no preload" test/jobs/faults.sh
 else
-  failed=$((failed + 2)); failed_layers+=("pg_regress" "pgTAP (no cluster)")
+  failed=$((failed + 3)); failed_layers+=("pg_regress" "pgTAP (no cluster)" "background jobs (no cluster)")
 fi
 
 echo

@@ -602,9 +602,12 @@ void record_failure(int64 id, ErrorData* error, MemoryContext cxt) {
 }  // namespace
 
 void init_jobs() {
-    DefineCustomStringVariable("usermatch.database", "Database whose background jobs the launcher runs.",
-                               "Jobs can be submitted only in this database.", &jobs_database, "postgres",
-                               PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+    // A PGC_POSTMASTER variable can only be defined while preloading (else FATAL); without
+    // preload there are no jobs to configure.
+    if (loaded_by_preload)
+        DefineCustomStringVariable("usermatch.database", "Database whose background jobs the launcher runs.",
+                                   "Jobs can be submitted only in this database.", &jobs_database, "postgres",
+                                   PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable("usermatch.max_workers", "Most background jobs running at once.",
                             "Each running job uses one of max_worker_processes.", &max_workers, 8, 0, kMaxSlots,
                             PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
