@@ -40,6 +40,7 @@ extern "C" {
 #include "storage/shmem.h"
 #include "tcop/tcopprot.h"
 #include "utils/snapmgr.h"
+#include "utils/elog.h"
 #include "utils/timestamp.h"
 }
 
@@ -317,6 +318,12 @@ long launcher_pass(MemoryContext pass_context) {
 
 // ---- job worker -----------------------------------------------------------------------------
 
+// The engine lowers its read batch to stay within usermatch.memory_limit and says so in a
+// NOTICE; the worker records the lowest such batch size in the job (batch size in use).
+int lowered_batch_size = 0;
+emit_log_hook_type prev_emit_log_hook = nullptr;
+
+
 struct Job {
     int64 id;
     char* kind;
@@ -522,6 +529,12 @@ void run_job(int64 id, MemoryContext cxt) {
     }
     const int64 total = static_cast<int64>(SPI_processed);
     spi_run("ALTER TABLE pg_temp.usermatch_job_rows ADD PRIMARY KEY (n)");
+    if (lowered_batch_size > 0 && lowered_batch_size < job.batch_size) {
+        job.batch_size = lowered_batch_size;
+        Oid types[2] = {INT8OID, INT4OID};
+        Datum values[2] = {Int64GetDatum(job.id), Int32GetDatum(job.batch_size)};
+        spi_run("UPDATE usermatch.job_queue SET batch_size = $2 WHERE id = $1", 2, types, values);
+    }
     {
         Oid types[3] = {INT8OID, INT8OID, OIDOID};
         Datum values[3] = {Int64GetDatum(job.id), Int64GetDatum(total), ObjectIdGetDatum(source)};
@@ -570,33 +583,41 @@ void run_job(int64 id, MemoryContext cxt) {
     txn_commit(cxt);
 }
 
-// Records a failed attempt: queued again while attempts remain (or, after running out of memory,
-// with half the batch size and the attempt not counted), else failed with the error.
+// Records a failed attempt: queued again while attempts remain, else failed with the error.
+// Errors another attempt cannot fix fail at once: data (22), rules and rights (42), integrity
+// (23), and memory (53200: the engine already lowered its batch size to the one row that did not
+// fit, or the structures of the run do not fit; its message says which).
 void record_failure(int64 id, ErrorData* error, MemoryContext cxt) {
     const char* code = pstrdup(unpack_sql_state(error->sqlerrcode));  // a static buffer
     const char* category = pstrdup(unpack_sql_state(ERRCODE_TO_CATEGORY(error->sqlerrcode)));
-    // Errors that another attempt cannot fix: data (22), rules and rights (42), integrity (23).
     const bool permanent = strncmp(category, "22", 2) == 0 || strncmp(category, "42", 2) == 0 ||
-                           strncmp(category, "23", 2) == 0;
-    const bool out_of_memory = error->sqlerrcode == ERRCODE_OUT_OF_MEMORY;
+                           strncmp(category, "23", 2) == 0 || error->sqlerrcode == ERRCODE_OUT_OF_MEMORY;
+    StringInfoData message;
+    initStringInfo(&message);
+    appendStringInfoString(&message, error->message ? error->message : "unknown error");
+    if (error->detail) appendStringInfo(&message, " (%s)", error->detail);
     txn_begin();
-    Oid types[5] = {INT8OID, TEXTOID, TEXTOID, BOOLOID, BOOLOID};
-    Datum values[5] = {Int64GetDatum(id), CStringGetTextDatum(error->message ? error->message : "unknown error"),
-                       CStringGetTextDatum(code), BoolGetDatum(permanent), BoolGetDatum(out_of_memory)};
+    Oid types[4] = {INT8OID, TEXTOID, TEXTOID, BOOLOID};
+    Datum values[4] = {Int64GetDatum(id), CStringGetTextDatum(message.data), CStringGetTextDatum(code),
+                       BoolGetDatum(permanent)};
     spi_run("UPDATE usermatch.job_queue SET "
-            " state = CASE WHEN $5 AND batch_size > 1 THEN 'queued' "
-            "              WHEN NOT $4 AND attempts < max_attempts THEN 'queued' ELSE 'failed' END, "
-            " finished = CASE WHEN ($5 AND batch_size > 1) OR (NOT $4 AND attempts < max_attempts) THEN NULL ELSE now() END, "
-            " attempts = CASE WHEN $5 AND batch_size > 1 THEN attempts - 1 ELSE attempts END, "
-            " error = CASE WHEN $5 AND batch_size > 1 THEN format('memory budget reached at batch size %s, lowered to %s: %s', batch_size, batch_size / 2, $2) "
-            "              WHEN $5 THEN 'a single record does not fit in usermatch.memory_limit: ' || $2 "
-            "              WHEN NOT $4 AND attempts >= max_attempts THEN $2 || format(' (after %s attempts, max_attempts)', attempts) "
-            "              ELSE $2 END, "
-            " batch_size = CASE WHEN $5 AND batch_size > 1 THEN batch_size / 2 ELSE batch_size END, "
+            " state = CASE WHEN NOT $4 AND attempts < max_attempts THEN 'queued' ELSE 'failed' END, "
+            " finished = CASE WHEN NOT $4 AND attempts < max_attempts THEN NULL ELSE now() END, "
+            " error = CASE WHEN NOT $4 AND attempts >= max_attempts "
+            "              THEN $2 || format(' (after %s attempts, max_attempts)', attempts) ELSE $2 END, "
             " error_code = $3, worker_pid = NULL "
             "WHERE id = $1 AND state = 'running' AND worker_pid = pg_backend_pid()",
-            5, types, values);
+            4, types, values);
     txn_commit(cxt);
+}
+
+void job_emit_log_hook(ErrorData* edata) {
+    int from = 0, to = 0;
+    if (edata->elevel == NOTICE && edata->message &&
+        sscanf(edata->message, "usermatch: batch size lowered from %d to %d rows", &from, &to) == 2 && to > 0)
+        lowered_batch_size = lowered_batch_size ? std::min(lowered_batch_size, to) : to;
+    if (edata->elevel < WARNING) edata->output_to_server = false;  // notices stay out of the server log
+    if (prev_emit_log_hook) prev_emit_log_hook(edata);
 }
 
 }  // namespace
@@ -699,6 +720,10 @@ extern "C" void usermatch_job_main(Datum arg) {
     char appname[64];
     snprintf(appname, sizeof(appname), "usermatch job %lld", (long long)id);
     pgstat_report_appname(appname);
+    // Notices reach emit_log_hook only when the server would log them (see job_emit_log_hook).
+    SetConfigOption("log_min_messages", "notice", PGC_SUSET, PGC_S_OVERRIDE);
+    pgjobs::prev_emit_log_hook = emit_log_hook;
+    emit_log_hook = pgjobs::job_emit_log_hook;
     MemoryContext cxt = AllocSetContextCreate(TopMemoryContext, "usermatch job", ALLOCSET_DEFAULT_SIZES);
     MemoryContextSwitchTo(cxt);
     PG_TRY();
