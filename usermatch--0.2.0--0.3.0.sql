@@ -4,6 +4,8 @@
 \echo Use "ALTER EXTENSION usermatch UPDATE TO '0.3.0'" to load this file. \quit
 
 -- == background jobs ==
+-- Roles and relations are stored as regrole / regclass, so pg_dump writes their names and a
+-- restore maps them back by name (not to whatever has the same OID in the new cluster).
 -- Jobs run in background workers (src/pg/jobs/jobs.cpp) started by one launcher per cluster,
 -- which needs shared_preload_libraries = 'usermatch' and works in the database named by
 -- usermatch.database. A job runs as the role that submitted it. Every table below has row-level
@@ -32,12 +34,12 @@ CREATE TABLE usermatch.job_queue (
     id              bigserial PRIMARY KEY,
     kind            text NOT NULL CHECK (kind IN ('dedupe', 'link', 'clusters', 'train')),
     profile         text NOT NULL,
-    source          oid NOT NULL,
+    source          regclass NOT NULL,
     source_name     text NOT NULL,
-    target          oid,
+    target          regclass,
     target_name     text,
     options         jsonb NOT NULL DEFAULT '{}',
-    owner           oid NOT NULL,
+    owner           regrole NOT NULL,
     schedule_name   text,
     result_table    text,
     state           text NOT NULL DEFAULT 'queued'
@@ -68,7 +70,7 @@ CREATE TABLE usermatch.job_runs (
     id            bigserial PRIMARY KEY,
     job_id        bigint NOT NULL REFERENCES usermatch.job_queue ON DELETE CASCADE,
     attempt       integer NOT NULL,
-    owner         oid NOT NULL,
+    owner         regrole NOT NULL,
     started       timestamptz NOT NULL DEFAULT now(),
     finished      timestamptz,
     state         text NOT NULL DEFAULT 'running',
@@ -80,14 +82,14 @@ CREATE INDEX job_runs_job ON usermatch.job_runs (job_id);
 COMMENT ON TABLE usermatch.job_runs IS 'Every attempt of every background job: when it ran, the checkpoint it resumed from, how it ended';
 
 CREATE TABLE usermatch.job_schedules (
-    owner        oid NOT NULL,
+    owner        regrole NOT NULL,
     name         text NOT NULL CHECK (name <> ''),
     every        interval NOT NULL CHECK (every >= interval '1 second'),
     kind         text NOT NULL,
     profile      text NOT NULL,
-    source       oid NOT NULL,
+    source       regclass NOT NULL,
     source_name  text NOT NULL,
-    target       oid,
+    target       regclass,
     target_name  text,
     options      jsonb NOT NULL DEFAULT '{}',
     created      timestamptz NOT NULL DEFAULT now(),
@@ -413,12 +415,16 @@ BEGIN
   FOR s IN SELECT * FROM usermatch.job_schedules WHERE next_run <= now() FOR UPDATE LOOP
     job := NULL;
     IF NOT EXISTS (SELECT 1 FROM usermatch.job_queue q WHERE q.id = s.last_job AND q.state IN ('queued', 'running')) THEN
-      INSERT INTO usermatch.job_queue (kind, profile, source, source_name, target, target_name, options, owner,
-                                       schedule_name, result_table, max_attempts, batch_size)
-      VALUES (s.kind, s.profile, s.source, s.source_name, s.target, s.target_name, s.options, s.owner, s.name,
-              s.options->>'result_table', coalesce((s.options->>'max_attempts')::numeric::integer, 3),
-              coalesce((s.options->>'batch_size')::numeric::integer, current_setting('usermatch.batch_size')::integer))
-      RETURNING id INTO job;
+      BEGIN  -- a schedule row a role wrote by hand must not stop the others
+        INSERT INTO usermatch.job_queue (kind, profile, source, source_name, target, target_name, options, owner,
+                                         schedule_name, result_table, max_attempts, batch_size)
+        VALUES (s.kind, s.profile, s.source, s.source_name, s.target, s.target_name, s.options, s.owner, s.name,
+                s.options->>'result_table', coalesce((s.options->>'max_attempts')::numeric::integer, 3),
+                coalesce((s.options->>'batch_size')::numeric::integer, current_setting('usermatch.batch_size')::integer))
+        RETURNING id INTO job;
+      EXCEPTION WHEN OTHERS THEN
+        RAISE WARNING 'usermatch: schedule "%" of role % cannot submit its job: %', s.name, s.owner::regrole, SQLERRM;
+      END;
     END IF;
     UPDATE usermatch.job_schedules SET next_run = greatest(s.next_run + s.every, now()),
            last_run = CASE WHEN job IS NULL THEN last_run ELSE now() END, last_job = coalesce(job, last_job)

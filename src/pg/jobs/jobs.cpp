@@ -155,7 +155,7 @@ int64 spi_int64(uint64 row, int col, int64 if_null = 0) {
     if (isnull) return if_null;
     const Oid type = SPI_gettypeid(SPI_tuptable->tupdesc, col);
     if (type == INT4OID) return DatumGetInt32(d);
-    if (type == OIDOID || type == REGCLASSOID) return DatumGetObjectId(d);
+    if (type == OIDOID || type == REGCLASSOID || type == REGROLEOID) return DatumGetObjectId(d);
     if (type == BOOLOID) return DatumGetBool(d) ? 1 : 0;
     return DatumGetInt64(d);
 }
@@ -256,7 +256,7 @@ long launcher_pass(MemoryContext pass_context) {
     if (free > 0) {
         Oid types[1] = {INT4OID};
         Datum values[1] = {Int32GetDatum(free)};
-        spi_run("SELECT q.id, q.owner, coalesce(r.rolcanlogin, false), coalesce(r.rolname::text, q.owner::text) "
+        spi_run("SELECT q.id, q.owner::oid, coalesce(r.rolcanlogin, false), coalesce(r.rolname::text, q.owner::oid::text) "
                 "FROM usermatch.job_queue q LEFT JOIN pg_catalog.pg_roles r ON r.oid = q.owner "
                 "WHERE q.state = 'queued' ORDER BY q.id LIMIT $1",
                 1, types, values);
@@ -387,7 +387,7 @@ bool load_job(int64 id, Job* job, MemoryContext cxt) {
 }
 
 // Fails (42704 / 42P01) when the profile, source, target or result table was dropped, naming it.
-void check_job_objects(const Job& job) {
+void check_job_objects(Job& job) {
     Oid types[1] = {TEXTOID};
     Datum values[1] = {CStringGetTextDatum(job.profile)};
     spi_run("SELECT 1 FROM usermatch.profiles WHERE name = $1", 1, types, values);
@@ -403,10 +403,12 @@ void check_job_objects(const Job& job) {
         values[0] = CStringGetTextDatum(job.result_table);
         spi_run("SELECT pg_catalog.to_regclass($1)", 1, types, values);
         bool isnull = true;
-        (void)SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+        const Datum oid = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
         if (isnull)
             job_error(ERRCODE_UNDEFINED_TABLE, psprintf("usermatch job %lld: result table %s was dropped",
                                                         (long long)job.id, job.result_table));
+        // From here on the table's quoted name, never the stored text, goes into SQL.
+        job.result_table = MemoryContextStrdup(TopMemoryContext, qualified_name(DatumGetObjectId(oid)));
     }
 }
 
