@@ -23,16 +23,23 @@ q "SET client_min_messages = warning;
 q "SELECT usermatch.create_profile('bench_jobs', \$json\$$profile\$json\$::jsonb)" >/dev/null
 
 now() { date +%s.%N; }
-t0=$(now)
-direct=$(q "SELECT count(*) FROM usermatch.dedupe('bench_jobs', 'bench_users')")
-t1=$(now)
-job=$(q "SELECT usermatch.submit_job('dedupe', 'bench_jobs', 'bench_users')")
-state=$(q "SELECT usermatch.wait_job($job, '10 min')")
-t2=$(now)
+# Alternating runs, best of $repeat each (the machines are shared and noisy).
+repeat=${UM_BENCH_REPEAT:-3}
+best_direct=999999 best_background=999999
+for _ in $(seq 1 "$repeat"); do
+  t0=$(now)
+  direct=$(q "SELECT count(*) FROM usermatch.dedupe('bench_jobs', 'bench_users')")
+  t1=$(now)
+  job=$(q "SELECT usermatch.submit_job('dedupe', 'bench_jobs', 'bench_users')")
+  state=$(q "SELECT usermatch.wait_job($job, '10 min')")
+  t2=$(now)
+  best_direct=$(echo "if ($t1 - $t0 < $best_direct) $t1 - $t0 else $best_direct" | bc)
+  best_background=$(echo "if ($t2 - $t1 < $best_background) $t2 - $t1 else $best_background" | bc)
+done
 written=$(q "SELECT rows_written FROM usermatch.job_queue WHERE id = $job")
-awk -v r="$rows" -v p="$direct" -v d="$(echo "$t1 - $t0" | bc)" -v b="$(echo "$t2 - $t1" | bc)" -v s="$state" -v w="$written" 'BEGIN {
-  printf "dedupe of %d realistic users: %d pairs\n", r, p
-  printf "  direct     SELECT count(*) FROM usermatch.dedupe(...)      %6.2f s  %8.0f records/s\n", d, r / d
+awk -v r="$rows" -v p="$direct" -v d="$best_direct" -v b="$best_background" -v s="$state" -v w="$written" -v n="$repeat" 'BEGIN {
+  printf "dedupe of %d realistic users: %d pairs (best of %d runs each)\n", r, p, n
+  printf "  direct     SELECT count(*) FROM usermatch.dedupe(...)                    %6.2f s  %8.0f records/s\n", d, r / d
   printf "  background submit_job + wait_job (%s, %d rows written)  %6.2f s  %8.0f records/s  (%.0f%% of direct)\n", s, w, b, r / b, 100 * d / b
 }'
 # Incremental: a first run over the $rows rows, then $new_rows new rows against all of them.
