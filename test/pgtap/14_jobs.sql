@@ -4,7 +4,7 @@
 -- Needs usermatch.database = this database (scripts/run-tests.sh sets it for the test cluster).
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
-SELECT plan(77);
+SELECT plan(82);
 
 -- Polls `query` (a boolean) until it is true or `seconds` pass; returns its last value.
 CREATE FUNCTION pg_temp.eventually(query text, seconds float8 DEFAULT 30) RETURNS boolean LANGUAGE plpgsql AS $$
@@ -197,6 +197,24 @@ SELECT is(usermatch.wait_job(:job_bob_window, '30 s'), 'failed', 'a job cannot r
 SELECT alike((SELECT error FROM usermatch.jobs WHERE id = :job_bob_window), '%permission denied for table alice_secret%', '...permission denied');
 SELECT is(usermatch.wait_job(:job_bob, '60 s'), 'succeeded', 'Bob''s own job succeeds');
 SELECT is((SELECT array_agg(DISTINCT written_by) FROM my_pairs_bob), ARRAY['um_jobs_bob'::name], 'its results were written as Bob, not as a superuser');
+-- No role can make a job run as another: the owner column is checked by row-level security.
+SET ROLE um_jobs_bob;
+SELECT throws_ok($$INSERT INTO usermatch.job_queue (kind, profile, source, source_name, owner, batch_size)
+                   VALUES ('dedupe', 'jobs_p', 'jobs_users', 'jobs_users', 'um_jobs_alice', 10)$$, '42501', NULL,
+                 'inserting a job owned by another role is refused');
+SELECT throws_ok(format($$UPDATE usermatch.job_queue SET owner = 'um_jobs_alice' WHERE id = %s$$, :job_bob), '42501', NULL,
+                 'handing one''s job to another role is refused');
+SELECT throws_ok($$INSERT INTO usermatch.job_schedules (owner, name, every, kind, profile, source, source_name, next_run)
+                   VALUES ('um_jobs_alice', 'x', '1 hour', 'dedupe', 'jobs_p', 'jobs_users', 'jobs_users', now())$$, '42501', NULL,
+                 'so is a schedule owned by another role');
+-- A schedule row written by hand that cannot submit its job does not stop the other schedules.
+INSERT INTO usermatch.job_schedules (owner, name, every, kind, profile, source, source_name, next_run)
+VALUES ('um_jobs_bob', 'bad', '1 hour', 'bogus', 'jobs_p', 'jobs_users', 'jobs_users', now());
+SELECT usermatch.schedule('good', '1 hour', 'dedupe', 'jobs_p', 'jobs_users');
+RESET ROLE;
+SELECT ok(pg_temp.eventually($$SELECT count(*) = 1 FROM usermatch.jobs WHERE schedule = 'good'$$, 20),
+          'a schedule still fires next to a broken one');
+SELECT ok(pg_temp.eventually($$SELECT usermatch.launcher_pid() IS NOT NULL$$, 5), '...and the launcher keeps running');
 SET ROLE um_jobs_carol;
 SELECT is((SELECT count(*) FROM usermatch.jobs WHERE id IN (:job_alice, :job_bob)), 2::bigint, 'a pg_monitor member sees every job');
 SELECT throws_ok(format('SELECT usermatch.cancel_job(%s)', :job_alice), '42501', NULL, '...but cannot cancel another role''s job');
@@ -246,6 +264,7 @@ SELECT ok(pg_temp.eventually($$SELECT NOT EXISTS (SELECT 1 FROM usermatch.job_qu
 DELETE FROM usermatch.job_results;
 DELETE FROM usermatch.job_clusters;
 DELETE FROM usermatch.job_queue;
+DELETE FROM usermatch.job_schedules;
 DROP TABLE my_pairs, jobs_users, jobs_other, jobs_direct, jobs_growing, jobs_wide, jobs_huge;
 DROP OWNED BY um_jobs_alice, um_jobs_bob, um_jobs_carol, um_jobs_group, um_jobs_small;
 DROP ROLE um_jobs_alice, um_jobs_bob, um_jobs_carol, um_jobs_group, um_jobs_small;
