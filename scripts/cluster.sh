@@ -4,6 +4,8 @@
 # Settings (environment):
 #   UM_CLUSTER_DIR  data + socket folder   (default: <checkout>/.cluster)
 #   UM_PORT         private port            (default: 54329)
+#   UM_JOBS_DATABASE   database whose background jobs the launcher runs (usermatch.database;
+#                   default postgres)
 #   UM_MALLOC_PERTURB  when set (1-255), the server runs with MALLOC_PERTURB_ set to it: glibc
 #                   fills freed memory with that byte, so a use-after-free shows up as garbage
 #                   (the tests use it; Debian ships no --enable-cassert server build)
@@ -47,6 +49,7 @@ port = $port
 listen_addresses = ''
 unix_socket_directories = '$dir'
 shared_preload_libraries = 'usermatch'
+usermatch.database = '${UM_JOBS_DATABASE:-postgres}'
 max_worker_processes = 16
 fsync = off
 synchronous_commit = off

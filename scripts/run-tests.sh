@@ -6,6 +6,7 @@
 #   4. pg_regress (the SQL surface as psql shows it) against a throwaway cluster (server started
 #      with MALLOC_PERTURB_=90, see below)
 #   5. pgTAP (behaviour, errors, permissions) via pg_prove against the same cluster
+#   6. background jobs under faults (test/jobs/faults.sh: kill -9, restart, idle launcher, no preload)
 # The cluster is stopped and removed on exit, whatever happens.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,6 +54,8 @@ export UM_CLUSTER_DIR=${UM_TEST_CLUSTER_DIR:-/tmp/usermatch-test-$$}
 export UM_MALLOC_PERTURB=${UM_MALLOC_PERTURB:-90}
 [[ $UM_MALLOC_PERTURB == 0 ]] && unset UM_MALLOC_PERTURB
 export UM_PORT=${UM_TEST_PORT:-54330}
+# The background-job launcher works in the pgTAP database (created by the pgTAP layer).
+export UM_JOBS_DATABASE=usermatch_tap
 cleanup() { scripts/cluster.sh destroy >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
@@ -85,8 +88,9 @@ if [[ ${failed_layers[*]:-} != *"build, install"* ]] && start_cluster; then
   layer "pgTAP" pgtap
   layer "online matching across sessions" online_sessions
   layer "statistics (pgbench counters, exporter, Chromium, history, no preload)" test/stats/run.sh
+  layer "background jobs: kill -9, restart, idle launcher, no preload" test/jobs/faults.sh
 else
-  failed=$((failed + 2)); failed_layers+=("pg_regress" "pgTAP (no cluster)")
+  failed=$((failed + 5)); failed_layers+=("pg_regress" "pgTAP (no cluster)" "online sessions, statistics, background jobs (no cluster)")
 fi
 
 echo

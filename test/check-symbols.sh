@@ -9,7 +9,9 @@ lib=${1:-usermatch.so}
 status=0
 exported=$(nm -D --defined-only "$lib" | awk '{print $3}' | sed 's/@.*//' | sort -u)
 entry_points=$(grep -ho "AS 'MODULE_PATHNAME', '[a-z0-9_]*'" usermatch--*.sql | sed "s/.*, '//; s/'//" | sort -u)
-allowed=$(printf '%s\n' Pg_magic_func _PG_init $entry_points $(sed 's/^/pg_finfo_/' <<<"$entry_points") | sort -u)
+# Background-worker entry points (bgw_function_name) are looked up by name too.
+bgworker_entry_points="usermatch_launcher_main usermatch_job_main"
+allowed=$(printf '%s\n' Pg_magic_func _PG_init $bgworker_entry_points $entry_points $(sed 's/^/pg_finfo_/' <<<"$entry_points") | sort -u)
 for symbol in Pg_magic_func _PG_init $entry_points; do
   if ! grep -qx "$symbol" <<<"$exported"; then
     echo "symbols: $symbol is not exported unmangled from $lib"

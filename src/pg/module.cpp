@@ -4,6 +4,7 @@
 #include "pg/settings.hpp"
 #include "pg/online/online.hpp"
 #include "pg/stats/stats.hpp"
+#include "pg/jobs/jobs.hpp"
 
 #include <algorithm>
 
@@ -107,6 +108,7 @@ extern "C" void _PG_init(void) {
                                usermatch::pg::check_trusted_owners, nullptr, nullptr);
     usermatch::pg::init_online();
     usermatch::pg::stats::init_stats();
+    usermatch::pg::init_jobs();
     MarkGUCPrefixReserved("usermatch");
     // In the postmaster: every backend inherits the compiled ICU rules, so no engine task pays
     // the ~0.3 s compile (which a cancel would have to wait for). A failure shows up later, with
