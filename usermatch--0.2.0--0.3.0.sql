@@ -868,28 +868,35 @@ DECLARE
   lag double precision;
   failed bigint;
 BEGIN
-  check_name := 'launcher alive'; value := CASE WHEN pid IS NULL THEN 0 ELSE 1 END; threshold := 1;
+  check_name := 'launcher_alive'; value := CASE WHEN pid IS NULL THEN 0 ELSE 1 END; threshold := 1;
   status := CASE WHEN pid IS NOT NULL THEN 'ok' ELSE 'critical' END;
   advice := CASE WHEN pid IS NOT NULL THEN 'launcher pid ' || pid
                  ELSE 'No job launcher: add usermatch to shared_preload_libraries and restart; check usermatch.database and the server log.' END;
   RETURN NEXT;
   SELECT count(*) INTO running FROM usermatch.job_queue WHERE state = 'running';
-  check_name := 'free worker slots'; value := maxw - running; threshold := 0;
+  check_name := 'free_worker_slots'; value := maxw - running; threshold := 0;
   status := CASE WHEN maxw - running > 0 THEN 'ok' ELSE 'warning' END;
   advice := CASE WHEN maxw - running > 0 THEN running || ' of ' || maxw || ' workers busy'
                  ELSE 'All usermatch.max_workers slots are busy; raise it (and max_worker_processes) if jobs queue up.' END;
   RETURN NEXT;
   SELECT coalesce(extract(epoch FROM now() - min(submitted)), 0) INTO lag FROM usermatch.job_queue WHERE state = 'queued';
-  check_name := 'queue lag seconds'; value := lag; threshold := 60;
+  check_name := 'queue_lag_seconds'; value := lag; threshold := 60;
   status := CASE WHEN lag < 60 THEN 'ok' WHEN lag < 600 THEN 'warning' ELSE 'critical' END;
   advice := CASE WHEN lag < 60 THEN 'queued jobs start promptly'
                  ELSE 'The oldest queued job waits ' || round(lag) || ' s: check the launcher, usermatch.max_workers and max_worker_processes.' END;
   RETURN NEXT;
   SELECT count(*) INTO failed FROM usermatch.job_queue WHERE state = 'failed' AND finished >= now() - interval '1 hour';
-  check_name := 'failed jobs last hour'; value := failed; threshold := 1;
+  check_name := 'failed_jobs_last_hour'; value := failed; threshold := 1;
   status := CASE WHEN failed = 0 THEN 'ok' WHEN failed < 5 THEN 'warning' ELSE 'critical' END;
   advice := CASE WHEN failed = 0 THEN 'no failures'
                  ELSE 'See SELECT id, error FROM usermatch.jobs WHERE state = ''failed'' ORDER BY finished DESC.' END;
   RETURN NEXT;
 END $$;
 COMMENT ON FUNCTION usermatch.job_health() IS 'Health checks of the background jobs: launcher alive, free worker slots, queue lag, recent failures';
+
+-- == health: statistics and jobs together ==
+-- system_health (statistics section) gains the job launcher's checks.
+CREATE OR REPLACE VIEW usermatch.system_health AS
+    SELECT * FROM usermatch.stats_health()
+    UNION ALL
+    SELECT * FROM usermatch.job_health();

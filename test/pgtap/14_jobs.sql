@@ -4,7 +4,7 @@
 -- Needs usermatch.database = this database (scripts/run-tests.sh sets it for the test cluster).
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
-SELECT plan(82);
+SELECT plan(83);
 
 -- Polls `query` (a boolean) until it is true or `seconds` pass; returns its last value.
 CREATE FUNCTION pg_temp.eventually(query text, seconds float8 DEFAULT 30) RETURNS boolean LANGUAGE plpgsql AS $$
@@ -38,6 +38,11 @@ SELECT ok((SELECT count(*) FROM jobs_direct) > 100, 'the direct dedupe finds pai
 SELECT set_eq(format('SELECT id1, id2, match_weight, match_probability FROM usermatch.job_results WHERE job_id = %s', :job_dedupe),
               'SELECT id1, id2, match_weight, match_probability FROM jobs_direct',
               'the job''s results equal a direct dedupe''s (pairs, weights, probabilities)');
+-- The attempt is recorded in the statistics as operation job:dedupe, under the submitting role.
+SELECT ok(pg_temp.eventually($$SELECT coalesce((SELECT calls >= 1 AND errors = 0 AND matches_out = (SELECT count(*) FROM jobs_direct)
+                                               FROM usermatch.performance_metrics
+                                              WHERE profile = 'jobs_p' AND operation = 'job:dedupe' AND role = current_user), false)$$),
+          'performance_metrics has the job (operation job:dedupe, its rows written)');
 SELECT is((SELECT count(*) FROM usermatch.job_results WHERE job_id = :job_dedupe), (SELECT count(*) FROM jobs_direct),
           '...with no duplicates');
 SELECT row_eq(format('SELECT kind, profile, owner::text, state, records_done, records_total, pairs_scored, rows_written, attempts, error FROM usermatch.jobs WHERE id = %s', :job_dedupe),
@@ -256,7 +261,7 @@ SELECT is((SELECT succeeded FROM usermatch.job_stats WHERE period = '1 hour'),
           'job_stats counts the succeeded jobs of the last hour');
 SELECT is((SELECT failed FROM usermatch.job_stats WHERE period = '7 days'), 4::bigint, '...and the failed ones');
 SELECT is((SELECT array_agg(check_name || ':' || status ORDER BY check_name) FROM usermatch.job_health()),
-          ARRAY['failed jobs last hour:warning', 'free worker slots:ok', 'launcher alive:ok', 'queue lag seconds:ok'],
+          ARRAY['failed_jobs_last_hour:warning', 'free_worker_slots:ok', 'launcher_alive:ok', 'queue_lag_seconds:ok'],
           'job_health: launcher alive, free slots, queue lag, and a warning for the failures of the last hour');
 
 -- Clean up (jobs of the roles, then the roles).

@@ -21,6 +21,7 @@
 // duplicates), provided the source did not change in between. Everything here is plain
 // PostgreSQL code (no C++ objects), so ereport may unwind through it.
 #include "pg/jobs/jobs.hpp"
+#include "pg/stats/stats.hpp"
 
 #include "pg/guard.hpp"
 #include "pg/settings.hpp"
@@ -483,6 +484,22 @@ void set_batch_size_setting(int batch_size) {
 }
 
 // Runs the job; returns normally when it succeeded, was cancelled, or is no longer this worker's.
+// The attempt this worker runs, for its statistics row (operation "job:<kind>"); the strings
+// live in the job's memory context, which outlives a failed transaction.
+const char* attempt_kind = nullptr;
+const char* attempt_profile = nullptr;
+TimestampTz attempt_start = 0;
+
+void record_attempt(bool error, int64 records, int64 rows_out) {
+    if (!attempt_kind) return;
+    stats::CallFigures figures;
+    figures.error = error;
+    figures.records_read = static_cast<std::uint64_t>(std::max<int64>(records, 0));
+    figures.matches_out = static_cast<std::uint64_t>(std::max<int64>(rows_out, 0));
+    figures.elapsed_ms = static_cast<double>(GetCurrentTimestamp() - attempt_start) / 1000.0;
+    stats::record_job(attempt_kind, attempt_profile, figures);
+}
+
 void run_job(int64 id, MemoryContext cxt) {
     Job job;
     memset(&job, 0, sizeof(job));
@@ -490,6 +507,9 @@ void run_job(int64 id, MemoryContext cxt) {
     const bool claimed = load_job(id, &job, cxt);
     txn_commit(cxt);  // the claim (worker_pid) stays even if the attempt fails
     if (!claimed) return;
+    attempt_kind = job.kind;
+    attempt_profile = job.profile;
+    attempt_start = GetCurrentTimestamp();
     txn_begin();
     check_job_objects(job);
     set_batch_size_setting(job.batch_size);
@@ -506,6 +526,7 @@ void run_job(int64 id, MemoryContext cxt) {
                          qualified_name(job.source), qualified_name(job.source)),
                 5, types, values, nulls);
         txn_commit(cxt);
+        record_attempt(false, 0, 0);
         return;
     }
     if (job.incremental) {
@@ -530,6 +551,7 @@ void run_job(int64 id, MemoryContext cxt) {
                 4, types, values, nulls);
     }
     const int64 total = static_cast<int64>(SPI_processed);
+    int64 records_total = 0;
     spi_run("ALTER TABLE pg_temp.usermatch_job_rows ADD PRIMARY KEY (n)");
     if (lowered_batch_size > 0 && lowered_batch_size < job.batch_size) {
         job.batch_size = lowered_batch_size;
@@ -542,9 +564,10 @@ void run_job(int64 id, MemoryContext cxt) {
         Datum values[3] = {Int64GetDatum(job.id), Int64GetDatum(total), ObjectIdGetDatum(source)};
         spi_run(psprintf("UPDATE usermatch.job_queue SET pairs_found = $2, "
                          "records_total = (SELECT count(*) FROM %s), records_done = (SELECT count(*) FROM %s) "
-                         "WHERE id = $1",
+                         "WHERE id = $1 RETURNING records_total",
                          qualified_name(source), qualified_name(source)),
                 2, types, values);
+        records_total = spi_int64(0, 1);
     }
     txn_commit(cxt);
 
@@ -583,6 +606,7 @@ void run_job(int64 id, MemoryContext cxt) {
             1, types, values);
     spi_run("DROP TABLE IF EXISTS pg_temp.usermatch_job_rows");
     txn_commit(cxt);
+    record_attempt(false, records_total, total);
 }
 
 // Records a failed attempt: queued again while attempts remain, else failed with the error.
@@ -738,6 +762,7 @@ extern "C" void usermatch_job_main(Datum arg) {
         FlushErrorState();
         AbortCurrentTransaction();
         MemoryContextSwitchTo(cxt);
+        pgjobs::record_attempt(true, 0, 0);
         pgjobs::record_failure(id, error, cxt);
     }
     PG_END_TRY();
