@@ -12,6 +12,8 @@ echo "== installing (make install)"
 if [[ $(id -u) -eq 0 ]]; then make install >/dev/null; else sudo make install >/dev/null; fi
 
 echo "== starting a throwaway cluster"
+# Its background-job launcher works in the demo database.
+export UM_JOBS_DATABASE=${UM_JOBS_DATABASE:-usermatch_demo}
 scripts/cluster.sh start
 eval "$(scripts/cluster.sh env)"
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS usermatch_demo" -c "CREATE DATABASE usermatch_demo"

@@ -94,3 +94,33 @@ SELECT (SELECT count(*) FROM truth) AS true_pairs, (SELECT count(*) FROM found) 
        round(hits.n::numeric / nullif((SELECT count(*) FROM found), 0), 4) AS "precision",
        round(hits.n::numeric / nullif((SELECT count(*) FROM truth), 0), 4) AS recall
 FROM hits;
+
+\echo '-- 8. Online: who is this new sign-up already? match_one against the 200,000 users, from a cached index'
+SELECT usermatch.warm_cache('generated_users', 'generated_users') AS indexed_rows;
+\timing on
+SELECT m.id, g.full_name, g.phone, round(m.match_probability::numeric, 4) AS probability
+FROM usermatch.match_one('generated_users',
+       (SELECT jsonb_build_object('full_name', full_name, 'phone', phone, 'email', upper(email))
+          FROM generated_users ORDER BY user_id LIMIT 1),
+       'generated_users', k => 3) m
+JOIN generated_users g ON g.user_id = m.id;
+\timing off
+-- 200 more lookups, so the statistics below have something to show
+SELECT count(*) AS lookups_with_a_match FROM (
+  SELECT (SELECT count(*) FROM usermatch.match_one('generated_users', to_jsonb(u) - 'user_id' - 'entity_id',
+                                                   'generated_users', k => 1) WHERE u.user_id > 0) AS n
+  FROM generated_users u ORDER BY u.user_id LIMIT 200) s WHERE n > 0;
+SELECT entries, pg_size_pretty(bytes) AS memory, builds, hits, misses, delta_rows_pending FROM usermatch.cache_stats;
+
+\echo '-- 9. A background job: the same dedupe of the sample users, run by a worker as your role'
+SELECT usermatch.submit_job('dedupe', 'users', 'users') AS job_id \gset
+SELECT usermatch.wait_job(:job_id, '60 s') AS final_state;
+SELECT id, kind, profile, owner, state, records_done, rows_written, attempts FROM usermatch.jobs WHERE id = :job_id;
+
+\echo '-- 10. Metrics: what usermatch did in this database (usermatch.performance_metrics)'
+SELECT profile, operation, calls, records_read, pairs_scored, matches_out,
+       round(mean_ms::numeric, 2) AS mean_ms, round(p99_ms::numeric, 2) AS p99_ms,
+       round(cache_hit_rate::numeric, 3) AS cache_hit_rate
+FROM usermatch.performance_metrics WHERE database = current_database() ORDER BY profile, operation;
+\echo '   health checks (usermatch.system_health):'
+SELECT check_name, status, round(value::numeric, 2) AS value, advice FROM usermatch.system_health ORDER BY check_name;
