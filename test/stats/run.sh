@@ -153,9 +153,11 @@ CONF
   check "without preload: stats_info says so" "$(q -d postgres -c 'SELECT preloaded, entries, stats_reset IS NULL FROM usermatch.stats_info')" "f|0|t"
   check "without preload: system_health says what is missing" \
     "$(q -d postgres -c "SELECT status || ':' || (advice LIKE '%shared_preload_libraries%') FROM usermatch.system_health WHERE check_name = 'library_preloaded'")" "critical:true"
-  check "without preload: the other checks are not measured" \
-    "$(q -d postgres -c "SELECT string_agg(status || ':' || (value IS NULL), ',') FROM usermatch.system_health WHERE check_name <> 'library_preloaded'")" \
+  check "without preload: the other statistics checks are not measured" \
+    "$(q -d postgres -c "SELECT string_agg(status || ':' || (value IS NULL), ',') FROM usermatch.stats_health() WHERE check_name <> 'library_preloaded'")" \
     "warning:true,warning:true,warning:true"
+  check "without preload: system_health says no job launcher runs" \
+    "$(q -d postgres -c "SELECT status || ':' || (advice LIKE '%shared_preload_libraries%') FROM usermatch.system_health WHERE check_name = 'launcher_alive'")" "critical:true"
   check "without preload: stat_reset says why it cannot" \
     "$(psql -X -qAt -d postgres -c 'SELECT usermatch.stat_reset()' 2>&1 | grep -c 'shared_preload_libraries')" 1
   check "without preload: the dashboard still renders" "$(q -d postgres -c "SELECT usermatch.dashboard_html() LIKE '%library_preloaded%'")" t
