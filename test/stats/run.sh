@@ -6,11 +6,11 @@
 #   3. the dashboard page renders in headless Chromium without console errors
 #   4. a second cluster: history samples (count, spacing) with a short usermatch.history_interval,
 #      then the same cluster without shared_preload_libraries: the views answer, system_health says why
-# Settings: UM_STATS_SECONDS (pgbench duration, default 10), UM_EXPORTER_PORT (default 9188).
+# Settings: UM_STATS_SECONDS (pgbench duration, default 30, as issue 11 asks), UM_EXPORTER_PORT (default 9188).
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
-seconds=${UM_STATS_SECONDS:-10}
+seconds=${UM_STATS_SECONDS:-30}
 exporter_port=${UM_EXPORTER_PORT:-9188}
 work=$(mktemp -d /tmp/usermatch-stats-test.XXXXXX)
 chmod 755 "$work"
@@ -45,20 +45,26 @@ SQL
 echo "SELECT usermatch.explain_match('tiny', '{\"full_name\": \"Li Na\"}', '{\"full_name\": \"Li Na\"}');" >"$work/explain.sql"
 echo "SELECT count(*) FROM usermatch.dedupe('tiny', 'tiny');" >"$work/dedupe.sql"
 echo "SELECT count(*) FROM usermatch.clusters('tiny', 'tiny');" >"$work/clusters.sql"
+echo "SELECT count(*) FROM usermatch.match_one('tiny', '{\"full_name\": \"Li Na\", \"phone\": \"13812345678\"}', 'tiny');" >"$work/match_one.sql"
 q -d $db -c 'SELECT usermatch.stat_reset()' >/dev/null
-nice pgbench -n -c 16 -j 2 -T "$seconds" -f "$work/explain.sql@6" -f "$work/dedupe.sql@2" -f "$work/clusters.sql@1" $db \
+nice pgbench -n -c 16 -j 2 -T "$seconds" -f "$work/explain.sql@6" -f "$work/dedupe.sql@2" -f "$work/clusters.sql@1" \
+  -f "$work/match_one.sql@4" $db \
   >"$work/pgbench.out" 2>&1 || { cat "$work/pgbench.out"; not_ok "pgbench ran"; }
 # " - 1234 transactions (66.7% of total, tps = ...)" after each "SQL script N: <file>" line
 script_count() { awk -v f="$1" '$0 ~ "SQL script [0-9]+: .*"f {s=1; next} s && /transactions/ {print $2; exit}' "$work/pgbench.out"; }
 explains=$(script_count explain.sql)
 dedupes=$(script_count dedupe.sql)
 clusters=$(script_count clusters.sql)
+match_ones=$(script_count match_one.sql)
 failed=$(awk '/^number of failed transactions/ {print $5}' "$work/pgbench.out")
-echo "# pgbench: $explains explain_match, $dedupes dedupe, $clusters clusters in ${seconds}s (16 clients), failed ${failed:-0}"
+echo "# pgbench: $explains explain_match, $dedupes dedupe, $clusters clusters, $match_ones match_one in ${seconds}s (16 clients), failed ${failed:-0}"
 counted() { q -d $db -c "SELECT coalesce(sum(calls), 0) FROM usermatch.performance_metrics WHERE database = current_database() AND operation = '$1'"; }
 check "explain_match calls equal the transactions pgbench made" "$(counted explain_match)" "$explains"
 check "dedupe calls equal the transactions pgbench made" "$(counted dedupe)" "$dedupes"
 check "clusters calls equal the transactions pgbench made" "$(counted clusters)" "$clusters"
+check "match_one calls equal the transactions pgbench made" "$(counted match_one)" "$match_ones"
+check "match_one: one record read per call" \
+  "$(q -d $db -c "SELECT records_read FROM usermatch.performance_metrics WHERE operation = 'match_one'")" "$match_ones"
 check "no errors recorded" "$(q -d $db -c "SELECT sum(errors) FROM usermatch.performance_metrics WHERE database = current_database()")" 0
 check "records read = 40 per dedupe call" "$(q -d $db -c "SELECT records_read FROM usermatch.performance_metrics WHERE operation = 'dedupe'")" "$((dedupes * 40))"
 check "matches out = calls x pairs of one dedupe" \
