@@ -107,8 +107,10 @@ JOIN generated_users g ON g.user_id = m.id;
 \timing off
 -- 200 more lookups, so the statistics below have something to show
 SELECT count(*) AS lookups_with_a_match FROM (
-  SELECT (SELECT count(*) FROM usermatch.match_one('generated_users', to_jsonb(u) - 'user_id' - 'entity_id',
-                                                   'generated_users', k => 1) WHERE u.user_id > 0) AS n
+  SELECT (SELECT count(*) FROM usermatch.match_one('generated_users',
+                                                   jsonb_build_object('full_name', full_name, 'phone', phone, 'email', email,
+                                                                      'birth_date', birth_date, 'city', city),
+                                                   'generated_users', k => 1) WHERE u.user_id IS NOT NULL) AS n
   FROM generated_users u ORDER BY u.user_id LIMIT 200) s WHERE n > 0;
 SELECT entries, pg_size_pretty(bytes) AS memory, builds, hits, misses, delta_rows_pending FROM usermatch.cache_stats;
 
