@@ -257,10 +257,9 @@ std::string relation_display_name(Oid relid) {
     return name;
 }
 
-engine::Profile load_profile(const char* name, ProfileRecord* record) {
-    const char* owner = nullptr;
-    int version = 0;
-    const char* spec = pg_call([&] {
+ProfileRow read_profile_row(const char* name) {
+    ProfileRow row;
+    pg_call([&] {
         Oid argtypes[1] = {TEXTOID};
         Datum args[1] = {CStringGetTextDatum(name)};
         int rc = SPI_execute_with_args(
@@ -271,11 +270,19 @@ engine::Profile load_profile(const char* name, ProfileRecord* record) {
         if (SPI_processed == 0)
             ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("profile \"%s\" does not exist", name),
                             errhint("Create it with usermatch.create_profile(name, spec).")));
-        owner = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+        row.spec = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+        row.owner = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
         bool isnull;
-        version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
-        return (const char*)SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+        row.version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
     });
+    return row;
+}
+
+engine::Profile load_profile(const char* name, ProfileRecord* record) {
+    const ProfileRow row = read_profile_row(name);
+    const char* spec = row.spec;
+    const char* owner = row.owner;
+    const int version = row.version;
     if (record) {
         record->owner = owner ? owner : "";
         record->version = version;

@@ -33,6 +33,15 @@ struct ProfileRecord {
 // when given.
 engine::Profile load_profile(const char* name, ProfileRecord* record = nullptr);
 
+// The stored row of profile `name` (spec as JSON text, owner, version), palloc'd in the current
+// memory context; 42704 when there is none. Needs an SPI connection.
+struct ProfileRow {
+    const char* spec = nullptr;
+    const char* owner = nullptr;
+    int version = 0;
+};
+ProfileRow read_profile_row(const char* name);
+
 // Checks that relid can be a source and has the profile's columns with usable types
 // (errors 42P01, 42809, 42703, 42804), then streams its rows into `store`. The raw rows and the
 // store's growth are charged to `budget` (a fresh one from usermatch.memory_limit when null)

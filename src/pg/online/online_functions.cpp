@@ -260,27 +260,10 @@ struct ProfileMeta {
 
 ProfileMeta read_profile_meta(const char* name) {
     ProfileMeta meta;
-    const char *spec = nullptr, *owner = nullptr;
-    int version = 0;
-    pg_call([&] {
-        Oid argtypes[1] = {TEXTOID};
-        Datum args[1] = {CStringGetTextDatum(name)};
-        int rc = SPI_execute_with_args(
-            "SELECT spec::pg_catalog.text, owner::pg_catalog.text, version FROM usermatch.profiles"
-            " WHERE name OPERATOR(pg_catalog.=) $1",
-            1, argtypes, args, nullptr, true, 1);
-        if (rc != SPI_OK_SELECT) elog(ERROR, "reading usermatch.profiles failed: %s", SPI_result_code_string(rc));
-        if (SPI_processed == 0)
-            ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("profile \"%s\" does not exist", name),
-                            errhint("Create it with usermatch.create_profile(name, spec).")));
-        spec = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-        owner = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-        bool isnull;
-        version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
-    });
-    meta.spec = spec ? spec : "";
-    meta.owner = owner ? owner : "";
-    meta.version = version;
+    const ProfileRow row = read_profile_row(name);
+    meta.spec = row.spec ? row.spec : "";
+    meta.owner = row.owner ? row.owner : "";
+    meta.version = row.version;
     return meta;
 }
 
