@@ -89,8 +89,9 @@ if [[ ${failed_layers[*]:-} != *"build, install"* ]] && start_cluster; then
   layer "online matching across sessions" online_sessions
   layer "statistics (pgbench counters, exporter, Chromium, history, no preload)" test/stats/run.sh
   layer "background jobs: kill -9, restart, idle launcher, no preload" test/jobs/faults.sh
+  layer "background jobs from pg_cron" test/jobs/pg_cron.sh
 else
-  failed=$((failed + 5)); failed_layers+=("pg_regress" "pgTAP (no cluster)" "online sessions, statistics, background jobs (no cluster)")
+  failed=$((failed + 6)); failed_layers+=("pg_regress" "pgTAP (no cluster)" "online sessions, statistics, background jobs, pg_cron (no cluster)")
 fi
 
 echo
