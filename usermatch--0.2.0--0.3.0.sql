@@ -294,14 +294,14 @@ GRANT SELECT ON usermatch.performance_metrics, usermatch.performance_history, us
 -- The dashboard page: one self-contained HTML document (inline CSS and SVG, no scripts, no
 -- external fonts or images). `make dashboard` writes it from the demo cluster.
 CREATE FUNCTION usermatch.dashboard_escape(value text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 RETURN replace(replace(replace(replace(replace(coalesce(value, ''), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;');
 COMMENT ON FUNCTION usermatch.dashboard_escape(text) IS 'HTML-escapes text for usermatch.dashboard_html()';
 
 -- An SVG line chart: `points` is a jsonb array of objects with "t" (epoch seconds) and one number
 -- per name in `series` (null = gap); colours follow the series order.
 CREATE FUNCTION usermatch.dashboard_chart(title text, unit text, series text[], points jsonb) RETURNS text
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     w constant int := 640; h constant int := 200; left_pad constant int := 64; top_pad constant int := 28; bottom_pad constant int := 28;
     colours constant text[] := ARRAY['#2563eb', '#d97706', '#dc2626', '#059669'];
@@ -348,7 +348,7 @@ END $$;
 COMMENT ON FUNCTION usermatch.dashboard_chart(text, text, text[], jsonb) IS 'An inline SVG line chart for usermatch.dashboard_html()';
 
 CREATE FUNCTION usermatch.dashboard_html() RETURNS text
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     page text; points jsonb; health text; metrics text; info record; jobs record; cache text;
 BEGIN
@@ -434,7 +434,8 @@ CREATE FUNCTION usermatch.launcher_pid() RETURNS integer
 COMMENT ON FUNCTION usermatch.launcher_pid() IS 'Process id of the background-job launcher; NULL when none runs';
 
 -- dedupe() orders the two ids of a pair this way (engine::id_less): numerically when both are digits.
-CREATE FUNCTION usermatch._id_less(a text, b text) RETURNS boolean LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+CREATE FUNCTION usermatch._id_less(a text, b text) RETURNS boolean LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
   SELECT CASE WHEN a ~ '^[0-9]+$' AND b ~ '^[0-9]+$' THEN
     (length(ltrim(a, '0')), ltrim(a, '0') COLLATE "C", a COLLATE "C") < (length(ltrim(b, '0')), ltrim(b, '0') COLLATE "C", b COLLATE "C")
   ELSE a COLLATE "C" < b COLLATE "C" END
@@ -595,8 +596,10 @@ COMMENT ON VIEW usermatch.schedules IS 'Recurring background jobs: last run, nex
 GRANT SELECT ON usermatch.schedules TO PUBLIC;
 
 -- Checks a job definition; returns options completed with their defaults. Errors name the argument.
-CREATE FUNCTION usermatch._check_job(kind text, profile text, source regclass, target regclass, options jsonb)
-RETURNS jsonb LANGUAGE plpgsql STABLE AS $$  -- the caller's search_path resolves result_table
+-- result_table is options.result_table as the caller's search_path resolves it (see submit_job).
+CREATE FUNCTION usermatch._check_job(kind text, profile text, source regclass, target regclass, options jsonb,
+                                     result_table regclass)
+RETURNS jsonb LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   opts jsonb := coalesce(options, '{}');
   wm text;
@@ -657,8 +660,8 @@ BEGIN
   IF kind = 'train' THEN
     opts := opts - 'result_table';
   ELSE
-    rt := to_regclass(coalesce(opts->>'result_table',
-                               CASE kind WHEN 'clusters' THEN 'usermatch.job_clusters' ELSE 'usermatch.job_results' END));
+    rt := CASE WHEN opts ? 'result_table' THEN result_table
+               WHEN kind = 'clusters' THEN 'usermatch.job_clusters'::regclass ELSE 'usermatch.job_results'::regclass END;
     IF rt IS NULL THEN
       RAISE EXCEPTION 'usermatch: result table "%" does not exist', opts->>'result_table' USING ERRCODE = '42P01';
     END IF;
@@ -672,15 +675,15 @@ BEGIN
   RETURN opts;
 END $$;
 
-CREATE FUNCTION usermatch.submit_job(kind text, profile text, source regclass, target regclass DEFAULT NULL,
-                                     options jsonb DEFAULT '{}')
-RETURNS bigint LANGUAGE plpgsql VOLATILE AS $$
+CREATE FUNCTION usermatch._submit_job(kind text, profile text, source regclass, target regclass, options jsonb,
+                                      result_table regclass)
+RETURNS bigint LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   opts jsonb;
   job bigint;
 BEGIN
   PERFORM usermatch._jobs_available();
-  opts := usermatch._check_job(kind, profile, source, target, options);
+  opts := usermatch._check_job(kind, profile, source, target, options, result_table);
   INSERT INTO usermatch.job_queue (kind, profile, source, source_name, target, target_name, options, owner,
                                    result_table, max_attempts, batch_size)
   VALUES (kind, profile, source, source::text, target, target::text, opts,
@@ -691,6 +694,15 @@ BEGIN
   PERFORM usermatch._wake_launcher();
   RETURN job;
 END $$;
+-- The function you call. Its search_path is not pinned, on purpose: options.result_table is a
+-- table name resolved the way you would resolve it. Every name in it is schema-qualified, so your
+-- search_path cannot substitute a function or operator; the work happens in _submit_job, pinned.
+CREATE FUNCTION usermatch.submit_job(kind text, profile text, source regclass, target regclass DEFAULT NULL,
+                                     options jsonb DEFAULT '{}')
+RETURNS bigint LANGUAGE sql VOLATILE AS $$
+  SELECT usermatch._submit_job(kind, profile, source, target, options,
+                               pg_catalog.to_regclass(options OPERATOR(pg_catalog.->>) 'result_table'))
+$$;
 COMMENT ON FUNCTION usermatch.submit_job(text, text, regclass, regclass, jsonb) IS
     'Queues a background dedupe, link, clusters or train job that runs as you; returns its id (see usermatch.jobs)';
 
@@ -755,9 +767,9 @@ END $$;
 COMMENT ON FUNCTION usermatch.wait_job(bigint, interval) IS
     'Waits until the job finishes or the timeout passes; returns its state then (run it outside the submitting transaction)';
 
-CREATE FUNCTION usermatch.schedule(name text, every interval, kind text, profile text, source regclass,
-                                   target regclass DEFAULT NULL, options jsonb DEFAULT '{}')
-RETURNS void LANGUAGE plpgsql VOLATILE AS $$
+CREATE FUNCTION usermatch._schedule(name text, every interval, kind text, profile text, source regclass,
+                                    target regclass, options jsonb, result_table regclass)
+RETURNS void LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE opts jsonb;
 BEGIN
   PERFORM usermatch._jobs_available();
@@ -767,15 +779,22 @@ BEGIN
   IF every < interval '1 second' THEN
     RAISE EXCEPTION 'usermatch: a schedule runs at most every second' USING ERRCODE = '22023';
   END IF;
-  opts := usermatch._check_job(kind, profile, source, target, options);
+  opts := usermatch._check_job(kind, profile, source, target, options, result_table);
   INSERT INTO usermatch.job_schedules AS s (owner, name, every, kind, profile, source, source_name, target, target_name, options, next_run)
-  VALUES ((SELECT oid FROM pg_roles WHERE rolname = current_user), schedule.name, every, kind, profile,
+  VALUES ((SELECT oid FROM pg_roles WHERE rolname = current_user), _schedule.name, every, kind, profile,
           source, source::text, target, target::text, opts, now())
   ON CONFLICT ON CONSTRAINT job_schedules_pkey DO UPDATE SET every = EXCLUDED.every, kind = EXCLUDED.kind, profile = EXCLUDED.profile,
      source = EXCLUDED.source, source_name = EXCLUDED.source_name, target = EXCLUDED.target,
      target_name = EXCLUDED.target_name, options = EXCLUDED.options, next_run = now();
   PERFORM usermatch._wake_launcher();
 END $$;
+-- Not pinned, like submit_job: it only resolves options.result_table with your search_path.
+CREATE FUNCTION usermatch.schedule(name text, every interval, kind text, profile text, source regclass,
+                                   target regclass DEFAULT NULL, options jsonb DEFAULT '{}')
+RETURNS void LANGUAGE sql VOLATILE AS $$
+  SELECT usermatch._schedule(name, every, kind, profile, source, target, options,
+                             pg_catalog.to_regclass(options OPERATOR(pg_catalog.->>) 'result_table'))
+$$;
 COMMENT ON FUNCTION usermatch.schedule(text, interval, text, text, regclass, regclass, jsonb) IS
     'Submits the job now and then every interval (creates or replaces your schedule of that name)';
 
