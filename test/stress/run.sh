@@ -2,6 +2,11 @@
 # `make stress`: tries to break usermatch in a throwaway cluster and says, per check, PASS or FAIL
 # (or SKIP: "not available in this build" for checks whose functions are not merged yet).
 # Exits 1 when any check fails. Default run time ~10 min on 2 cores (5 min of it concurrency).
+# Online, jobs and statistics: match_one_clients (32 pgbench clients of match_one for DURATION, at
+# most 60 s, beside a background dedupe), worker_kill and restart_mid_job (kill -9 of a job's worker,
+# pg_ctl restart -m immediate; the job must succeed with a direct dedupe's rows), background_schedule
+# (every 1 s: fires, stops after unschedule), statistics_consistent (stat_reset, then
+# performance_metrics' calls must equal the pgbench -t calls made).
 #
 #   test/stress/run.sh            (make stress [DURATION=5min] [FUZZ_SECONDS=10] [CHECKS="..."])
 # Environment:
@@ -330,7 +335,9 @@ check_hostile_sql() {
   by_state=$(grep -Eo 'ERROR: +[0-9A-Z]{5}' "$work/hostile.err" | awk '{ print $2 }' | sort | uniq -c | sort -rn | awk '{ printf "%s%s x%s", sep, $2, $1; sep = ", " }')
   internal=$(grep -c 'ERROR: *XX000' "$work/hostile.err")
   local fns; fns=$(q -d stress_hostile -c "SELECT count(DISTINCT fn) FROM hostile_calls()")
-  if [[ -z $problem ]]; then
+  if ((n == 0)); then
+    verdict hostile_sql FAIL "no call generated (hostile_calls() failed?): $(head -c 300 "$work/hostile.err")"
+  elif [[ -z $problem ]]; then
     verdict hostile_sql PASS "$n calls of $fns functions, no crash (postmaster unchanged, no signal in the log); $errors refused: $by_state"
   else
     verdict hostile_sql FAIL "$problem (after $n calls; see $work/hostile.err)"
@@ -388,7 +395,7 @@ check_privileges() {
   local problem; problem=$(server_problem)
   local detail="tables: $refused/$total calls on alice's table refused with 42501; alice's profile: $attempts attempts, $profile_errors refused with an error, $no_rows touched no row (row-level security), profile ${before:+$([[ $before == "$after" ]] && echo unchanged || echo CHANGED)}; search_path: ${hijacked:-no shadow function ran for another role}, CREATE in schema usermatch: ${create_in_schema:-allowed}, SECURITY DEFINER without pinned search_path: ${definer_unsafe:-none}"
   ((${#allowed[@]} > 0)) && detail="${detail/ refused with 42501;/ refused with 42501 (+ ${#allowed[@]} that read no row: ${allowed[*]});}"
-  if ((refused + ${#allowed[@]} == total)) && [[ $before == "$after" && -z $hijacked && $create_in_schema == 42501 && -z $definer_unsafe && -z $problem ]]; then
+  if ((total > 0 && refused + ${#allowed[@]} == total)) && [[ $before == "$after" && -z $hijacked && $create_in_schema == 42501 && -z $definer_unsafe && -z $problem ]]; then
     verdict privileges PASS "$detail"
   else
     verdict privileges FAIL "$detail ${problem}"
