@@ -46,6 +46,8 @@ memory_limit=${UM_BENCH_MEMORY_LIMIT:-${mem:-1GB}}
 all_steps="load dedupe link clusters train dedupe_trained match_one background_job incremental_job statistics peer_trgm peer_fuzzy peer_exact"
 steps=${STEPS:-$all_steps}
 
+# The background-job launcher works in lib.sh's database (usermatch.database, set at initdb).
+export UM_JOBS_DATABASE=usermatch_bench
 source "$(dirname "$0")/lib.sh"
 results=$repo/bench/results
 mkdir -p "$results"
@@ -136,24 +138,22 @@ step_dedupe_trained() {
     "CREATE TABLE um_dedupe_trained AS SELECT id1 l, id2 r FROM usermatch.dedupe('bench_trained', 'users')" \
     um_dedupe_trained users_truth false "profile after train, its threshold"
 }
-# Placeholders until issues 9 (match_one), 10 (jobs) and 11 (statistics) are merged: each checks
-# for its function and is reported as not available without it. The lead fills in the body.
 # match_one through pgbench, 1, 8 and 32 clients, each for UM_BENCH_MATCH_ONE_SECONDS (default 20):
-# one record of users_b (its profile columns only) against users_a per call. Written against the
+# one record of users_b (its profile columns only) against users_a per call, -M prepared. Written against the
 # signature in issue 9 (match_one(profile, record jsonb, target regclass, k)); first run after merging.
 step_match_one() {
   needs usermatch.match_one match_one || return 0
   local secs=${UM_BENCH_MATCH_ONE_SECONDS:-20} script=$UM_CLUSTER_DIR/match_one.pgbench c out
   sql -c "CREATE TABLE IF NOT EXISTS probes AS SELECT row_number() OVER (ORDER BY user_id) AS n,
-            jsonb_build_object('user_id', user_id, 'full_name', full_name, 'phone', phone, 'email', email,
+            jsonb_build_object('full_name', full_name, 'phone', phone, 'email', email,
               'birth_date', birth_date, 'id_number', id_number, 'address', address, 'city', city) AS rec
           FROM users_b" -c "CREATE UNIQUE INDEX IF NOT EXISTS probes_n ON probes (n)"
   [[ -n $(sql -At -c "SELECT to_regproc('usermatch.warm_cache')") ]] && sql -c "SELECT usermatch.warm_cache('bench', 'users_a')" >/dev/null
   local nprobes; nprobes=$(sql -At -c "SELECT count(*) FROM probes")
   printf '\\set i random(1, %s)\nSELECT count(*) FROM usermatch.match_one('"'bench'"', (SELECT rec FROM probes WHERE n = :i), '"'users_a'"', 10);\n' "$nprobes" >"$script"
   for c in 1 8 32; do
-    out=$(nice pgbench -n -c "$c" -j 2 -T "$secs" -f "$script" 2>&1)
-    local rc=$? tx lat
+    local rc=0 tx lat
+    out=$(nice pgbench -n -M prepared -c "$c" -j 2 -T "$secs" -f "$script" 2>&1) || rc=$?
     tx=$(sed -n 's/^number of transactions actually processed: *\([0-9]*\).*/\1/p' <<<"$out")
     lat=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' <<<"$out")
     printf '  %-16s %-14s %s\n' "match_one_c$c" usermatch "$( ((rc == 0)) && echo "ok ${tx:-?} calls in ${secs} s, ${lat:-?} ms average" || echo "error (pgbench rc=$rc)")"
@@ -162,17 +162,76 @@ step_match_one() {
                     'pgbench $c client(s); records = calls; latency average ${lat:-?} ms')" >/dev/null
   done
 }
+# Runs a background job and waits for it (two sessions: the launcher sees only a committed job).
+# Echoes "JOB STATE SECONDS" (seconds: submitted -> finished, from usermatch.job_queue: the queue
+# wait and the worker's start included).
+run_job() {  # PROFILE SOURCE OPTIONS_JSON
+  local job state
+  # The launcher connects to usermatch_bench only once it exists (it retries every 5 s): wait for it
+  # first, so that the time is the job's, not the launcher's start.
+  for _ in $(seq 300); do [[ $(sql -At -c "SELECT usermatch.launcher_pid() IS NOT NULL") == t ]] && break; sleep 0.1; done
+  job=$(sql -At -c "SELECT usermatch.submit_job('dedupe', '$1', '$2', options => '$3')") || return 1
+  state=$(sql -At -c "SELECT usermatch.wait_job($job, '$um_timeout'::interval)") || return 1
+  echo "$job $state $(sql -At -c "SELECT round(extract(epoch FROM finished - submitted)::numeric, 3) FROM usermatch.job_queue WHERE id = $job")"
+}
+# A dedupe of users as a background job (submit_job + wait_job): time, records/s, ratio to the
+# direct dedupe's time, and P / R / F1 of the job's results (usermatch.job_results).
 step_background_job() {
   needs usermatch.submit_job background_job || return 0
-  echo "  background_job: function present; add submit_job('dedupe', ...) + wait_job here"
+  printf '  %-16s %-14s ' background_job usermatch
+  local job state secs direct note st
+  read -r job state secs < <(run_job bench users '{}') || true
+  direct=$(sql -At -c "SELECT seconds FROM suite_results WHERE step = 'dedupe' AND tool = 'usermatch' AND status = 'ok' ORDER BY ord DESC LIMIT 1")
+  note="submit_job('dedupe') + wait_job, seconds = submitted -> finished; runs in a background worker (peak memory not measured)"
+  [[ -n $direct && -n $secs ]] && note+=$(awk -v j="$secs" -v d="$direct" 'BEGIN { printf "; %.2fx the direct dedupe (%.2f s)", j / d, d }')
+  if [[ $state == succeeded ]]; then
+    st=ok
+    sql -c "CREATE TABLE um_job_pairs AS SELECT id1 l, id2 r FROM usermatch.job_results WHERE job_id = $job"
+  else st=error; note+="; job ${job:-?} ended ${state:-without a state}"; fi
+  sql -v nt="$note" <<<"INSERT INTO suite_results (step, tool, task, status, records, seconds, pairs_table, truth, link, note)
+          VALUES ('background_job', 'usermatch', 'dedupe', '$st', $rows, ${secs:-NULL}, $([[ $st == ok ]] && echo "'um_job_pairs', 'users_truth'" || echo "NULL, NULL"), false, :'nt')" >/dev/null
+  echo "$st ${secs:-?} s${direct:+ ($(awk -v j="${secs:-0}" -v d="$direct" 'BEGIN { printf "%.2fx", j / d }') the direct dedupe)}"
 }
+# An incremental dedupe job: the first 99% of users (watermark seq) run as one incremental job
+# (untimed), then 1% new rows are added and a second incremental job, timed, matches only them
+# against the whole table.
 step_incremental_job() {
   needs usermatch.submit_job incremental_job || return 0
-  echo "  incremental_job: function present; add an incremental job here"
+  printf '  %-16s %-14s ' incremental_job usermatch
+  local cut=$(( rows - rows / 100 )) new=$(( rows / 100 )) opts='{"incremental": true, "watermark_column": "seq"}'
+  sql -c "CREATE TABLE users_inc AS SELECT row_number() OVER (ORDER BY user_id) AS seq, * FROM users" \
+      -c "CREATE TABLE users_growing AS SELECT * FROM users_inc WHERE seq <= $cut" -c "ANALYZE users_growing"
+  local job0 state0 secs0 job state secs st note
+  read -r job0 state0 secs0 < <(run_job bench users_growing "$opts") || true
+  sql -c "INSERT INTO users_growing SELECT * FROM users_inc WHERE seq > $cut" -c "ANALYZE users_growing"
+  read -r job state secs < <(run_job bench users_growing "$opts") || true
+  local total; total=$(sql -At -c "SELECT records_total || ' new records read (watermark ' || watermark_from || ' -> ' || watermark_to || '), ' || coalesce(pairs_found, 0) || ' pairs' FROM usermatch.job_queue WHERE id = ${job:-0}")
+  note="$new new rows (1%) added to $cut; an incremental job (watermark_column seq) after a first one over the $cut (${secs0:-?} s): ${total:-?}"
+  if [[ $state0 == succeeded && $state == succeeded ]]; then st=ok; else st=error; note+="; jobs ended ${state0:-?} / ${state:-?}"; fi
+  sql -v nt="$note" <<<"INSERT INTO suite_results (step, tool, task, status, records, seconds, note)
+          VALUES ('incremental_job', 'usermatch', 'dedupe', '$st', $new, ${secs:-NULL}, :'nt')" >/dev/null
+  echo "$st ${secs:-?} s ($new new rows; the first run over $cut: ${secs0:-?} s)"
 }
+# What usermatch.performance_metrics recorded for the steps above (calls per operation of this
+# database, counted since the cluster started), and match_one's latency percentiles.
 step_statistics() {
   needs usermatch.performance_metrics statistics || return 0
-  echo "  statistics: view present; add a check of its counters against the calls above here"
+  echo "  statistics       performance_metrics of this run (database usermatch_bench):"
+  sql -At -F ' | ' -c "SELECT rpad(operation, 14), rpad(coalesce(profile, ''), 14), lpad(sum(calls)::text, 7) || ' calls',
+           lpad(sum(errors)::text, 3) || ' errors', lpad(round(sum(total_ms)::numeric / 1000, 2)::text, 8) || ' s total'
+      FROM usermatch.performance_metrics WHERE database = current_database()
+     GROUP BY operation, profile ORDER BY operation, profile" | sed 's/^/    /'
+  local mo; mo=$(sql -At -F ' ' -c "SELECT sum(calls), round(max(p50_ms)::numeric, 2), round(max(p99_ms)::numeric, 2)
+      FROM usermatch.performance_metrics WHERE database = current_database() AND operation = 'match_one' AND profile = 'bench'")
+  local calls="" p50="" p99=""; read -r calls p50 p99 <<<"$mo" || true
+  if [[ -n $calls ]]; then
+    echo "    match_one: $calls calls, p50 ${p50:-?} ms, p99 ${p99:-?} ms (performance_metrics)"
+    sql -c "INSERT INTO suite_results (step, tool, task, status, records, note)
+            VALUES ('statistics', 'usermatch', 'match_one', 'ok', $calls,
+                    'performance_metrics: match_one ${calls} calls (all match_one steps), p50 ${p50:-?} ms, p99 ${p99:-?} ms')" >/dev/null
+  else
+    echo "    match_one: no calls recorded"
+  fi
 }
 step_peer_trgm() {
   run_step peer_trgm pg_trgm dedupe "$rows" "$peer_timeout" \

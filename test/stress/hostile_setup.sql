@@ -75,7 +75,7 @@ CREATE FUNCTION hostile_values(typ regtype) RETURNS SETOF text LANGUAGE sql AS $
 CREATE FUNCTION hostile_functions() RETURNS TABLE(fn text, sig text, types regtype[], names text[]) LANGUAGE sql AS $$
   SELECT p.proname::text, p.oid::regprocedure::text,
          coalesce((SELECT array_agg(t::regtype ORDER BY o) FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY u(t, o)), '{}'),
-         coalesce((SELECT array_agg(n ORDER BY o) FROM unnest(p.proargnames, coalesce(p.proargmodes, array_fill('i'::"char", ARRAY[cardinality(p.proargnames)])))
+         coalesce((SELECT array_agg(n ORDER BY o) FROM unnest(p.proargnames, coalesce(p.proargmodes, array_fill('i'::"char", ARRAY[coalesce(cardinality(p.proargnames), 0)])))
                    WITH ORDINALITY u(n, m, o) WHERE m IN ('i', 'b', 'v')), '{}')
   FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
   JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'usermatch'

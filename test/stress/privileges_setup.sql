@@ -29,7 +29,7 @@ RESET ROLE;
 CREATE FUNCTION priv_functions() RETURNS TABLE(fn text, types regtype[], names text[]) LANGUAGE sql AS $$
   SELECT p.proname::text,
          coalesce((SELECT array_agg(t::regtype ORDER BY o) FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY u(t, o)), '{}'),
-         coalesce((SELECT array_agg(n ORDER BY o) FROM unnest(p.proargnames, coalesce(p.proargmodes, array_fill('i'::"char", ARRAY[cardinality(p.proargnames)])))
+         coalesce((SELECT array_agg(n ORDER BY o) FROM unnest(p.proargnames, coalesce(p.proargmodes, array_fill('i'::"char", ARRAY[coalesce(cardinality(p.proargnames), 0)])))
                    WITH ORDINALITY u(n, m, o) WHERE m IN ('i', 'b', 'v')), '{}')
   FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
   JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'usermatch'

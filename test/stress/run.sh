@@ -2,6 +2,11 @@
 # `make stress`: tries to break usermatch in a throwaway cluster and says, per check, PASS or FAIL
 # (or SKIP: "not available in this build" for checks whose functions are not merged yet).
 # Exits 1 when any check fails. Default run time ~10 min on 2 cores (5 min of it concurrency).
+# Online, jobs and statistics: match_one_clients (32 pgbench clients of match_one for DURATION, at
+# most 60 s, beside a background dedupe), worker_kill and restart_mid_job (kill -9 of a job's worker,
+# pg_ctl restart -m immediate; the job must succeed with a direct dedupe's rows), background_schedule
+# (every 1 s: fires, stops after unschedule), statistics_consistent (stat_reset, then
+# performance_metrics' calls must equal the pgbench -t calls made).
 #
 #   test/stress/run.sh            (make stress [DURATION=5min] [FUZZ_SECONDS=10] [CHECKS="..."])
 # Environment:
@@ -42,6 +47,9 @@ secs=$(to_seconds "$duration")
 
 export UM_CLUSTER_DIR=${UM_STRESS_CLUSTER_DIR:-/tmp/usermatch-stress-$$}
 export UM_PORT=${UM_STRESS_PORT:-54334}
+# The background-job launcher works in the database the checks use (usermatch.database, written by
+# cluster.sh at initdb; the launcher retries every 5 s until the database exists).
+export UM_JOBS_DATABASE=stress
 log=$UM_CLUSTER_DIR/postgresql.log
 work=$(mktemp -d /tmp/usermatch-stress-work.XXXXXX)
 chmod 755 "$work"
@@ -129,6 +137,24 @@ SELECT usermatch.create_profile('slow', '{"id": "user_id",
              {"name": "dob", "column": "birth_date", "type": "date"},
              {"name": "city", "column": "city", "type": "text"}],
   "blocking": [["city"]], "max_block_size": 100000000}'::jsonb);
+-- match_one_clients / statistics_consistent: a target of generated users and lookup records (half
+-- of them records of the target, half other people)
+CREATE TABLE mo_target AS SELECT * FROM usermatch.generate_users(2000, 21, 0.3, 0.5, 'realistic');
+ALTER TABLE mo_target ADD PRIMARY KEY (user_id);
+CREATE TABLE mo_queries AS
+  SELECT row_number() OVER ()::int AS n, jsonb_strip_nulls(to_jsonb(q) - 'user_id' - 'entity_id' - 'gender' - 'country') AS rec
+    FROM (SELECT * FROM (SELECT * FROM mo_target ORDER BY user_id LIMIT 250) a
+          UNION ALL SELECT * FROM usermatch.generate_users(250, 2121, 0.3, 0.5, 'realistic')) q;
+ALTER TABLE mo_queries ADD PRIMARY KEY (n);
+-- worker_kill / restart_mid_job: a dedupe run as a job with batch_size 1 (one commit per pair),
+-- so that it is mid-run for seconds (as test/jobs/faults.sh)
+CREATE TABLE job_src AS SELECT * FROM usermatch.generate_users(6000, 11);
+SELECT usermatch.create_profile('job_p', '{"id": "user_id", "fields": [
+  {"name": "name", "column": "full_name", "type": "person_name"},
+  {"name": "phone", "column": "phone", "type": "phone"},
+  {"name": "email", "column": "email", "type": "email"}], "blocking": [["phone"], ["email"]]}'::jsonb);
+-- background_schedule: a small source a scheduled dedupe finishes in well under a second
+CREATE TABLE sched_src AS SELECT * FROM usermatch.generate_users(200, 5, 0.3, 0.5, 'realistic');
 ANALYZE;
 SQL
 clean_small=$(q -c "SELECT count(*) FROM usermatch.dedupe('stress', 'users_s')")
@@ -309,7 +335,9 @@ check_hostile_sql() {
   by_state=$(grep -Eo 'ERROR: +[0-9A-Z]{5}' "$work/hostile.err" | awk '{ print $2 }' | sort | uniq -c | sort -rn | awk '{ printf "%s%s x%s", sep, $2, $1; sep = ", " }')
   internal=$(grep -c 'ERROR: *XX000' "$work/hostile.err")
   local fns; fns=$(q -d stress_hostile -c "SELECT count(DISTINCT fn) FROM hostile_calls()")
-  if [[ -z $problem ]]; then
+  if ((n == 0)); then
+    verdict hostile_sql FAIL "no call generated (hostile_calls() failed?): $(head -c 300 "$work/hostile.err")"
+  elif [[ -z $problem ]]; then
     verdict hostile_sql PASS "$n calls of $fns functions, no crash (postmaster unchanged, no signal in the log); $errors refused: $by_state"
   else
     verdict hostile_sql FAIL "$problem (after $n calls; see $work/hostile.err)"
@@ -329,12 +357,16 @@ check_privileges() {
   # Calls that read no row of the table, so need no SELECT right (checked in the code): they are
   # allowed to succeed. validate_profile(spec, source) reads column names and types, which the
   # catalog shows every role anyway.
-  catalog_only() { [[ $1 == *usermatch.validate_profile\(* ]]; }
+  # drop_cache(profile, target) drops only the caller's own backend cache entries.
+  catalog_only() { [[ $1 == *usermatch.validate_profile\(* || $1 == *usermatch.drop_cache\(* ]]; }
+  # submit_job / schedule outside usermatch.database (stress) stop at 55000 before reading anything.
+  jobs_elsewhere() { [[ $2 == 55000 && ( $1 == *usermatch.submit_job\(* || $1 == *usermatch.schedule\(* ) ]]; }
   total=$(wc -l <"$work/priv_tables.sql")
   while IFS= read -r stmt; do
     local st
     st=$(PGUSER=mallory psql -X -q -At -d stress_priv -v VERBOSITY=verbose -c "$stmt" 2>&1 >/dev/null | grep -Eo '^ERROR: +[0-9A-Z]{5}' | grep -Eo '[0-9A-Z]{5}$')
     if [[ $st == 42501 ]]; then refused=$((refused + 1))
+    elif jobs_elsewhere "$stmt" "$st"; then allowed+=("$(sed -E 's/^SELECT count\(\*\) FROM usermatch\.([a-z_]+)\(.*/\1/' <<<"$stmt") -> 55000, jobs run only in database stress")
     elif catalog_only "$stmt"; then allowed+=("$(sed -E 's/^SELECT count\(\*\) FROM usermatch\.([a-z_]+)\(.*/\1/' <<<"$stmt") -> ${st:-succeeded}")
     else leaked+=("${stmt:0:100}… -> ${st:-succeeded}"); fi
   done <"$work/priv_tables.sql"
@@ -366,8 +398,8 @@ check_privileges() {
       WHERE p.prosecdef AND NOT coalesce(p.proconfig::text LIKE '%search_path=pg_catalog%', false)")
   local problem; problem=$(server_problem)
   local detail="tables: $refused/$total calls on alice's table refused with 42501; alice's profile: $attempts attempts, $profile_errors refused with an error, $no_rows touched no row (row-level security), profile ${before:+$([[ $before == "$after" ]] && echo unchanged || echo CHANGED)}; search_path: ${hijacked:-no shadow function ran for another role}, CREATE in schema usermatch: ${create_in_schema:-allowed}, SECURITY DEFINER without pinned search_path: ${definer_unsafe:-none}"
-  ((${#allowed[@]} > 0)) && detail="${detail/ refused with 42501;/ refused with 42501 (+ ${#allowed[@]} that read no row: ${allowed[*]});}"
-  if ((refused + ${#allowed[@]} == total)) && [[ $before == "$after" && -z $hijacked && $create_in_schema == 42501 && -z $definer_unsafe && -z $problem ]]; then
+  ((${#allowed[@]} > 0)) && detail="${detail/ refused with 42501;/ refused with 42501 (+ ${#allowed[@]} that read no row or stop before: ${allowed[*]});}"
+  if ((total > 0 && refused + ${#allowed[@]} == total)) && [[ $before == "$after" && -z $hijacked && $create_in_schema == 42501 && -z $definer_unsafe && -z $problem ]]; then
     verdict privileges PASS "$detail"
   else
     verdict privileges FAIL "$detail ${problem}"
@@ -411,12 +443,180 @@ check_selftest() {
   if [[ $seen == *"terminated by signal"* ]]; then verdict selftest PASS "detector reported: $seen"; else verdict selftest FAIL "detector missed a SIGSEGV: '${seen}'"; fi
 }
 
-# Placeholders: the functions of issues 9 (match_one), 10 (jobs) and 11 (statistics) are not merged yet.
-check_match_one_clients() { needs usermatch.match_one match_one_clients || return 0; verdict match_one_clients FAIL "match_one exists: write this check (32 pgbench clients of match_one)"; }
-check_worker_kill() { needs usermatch.submit_job worker_kill || return 0; verdict worker_kill FAIL "submit_job exists: write this check (kill -9 of a worker mid-job)"; }
-check_restart_mid_job() { needs usermatch.submit_job restart_mid_job || return 0; verdict restart_mid_job FAIL "submit_job exists: write this check (server restart mid-job)"; }
-check_background_schedule() { needs usermatch.schedule background_schedule || return 0; verdict background_schedule FAIL "schedule exists: write this check"; }
-check_statistics_consistent() { needs usermatch.performance_metrics statistics_consistent || return 0; verdict statistics_consistent FAIL "performance_metrics exists: write this check (counters = calls made)"; }
+# ------------------------------------------------------------------------------------------------
+# Online matching, background jobs and statistics (issues 9, 10, 11).
+as_owner() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+wait_for() {  # SQL-BOOLEAN SECONDS: polls until the query returns t
+  local deadline=$((SECONDS + $2))
+  while ((SECONDS < deadline)); do [[ $(q -c "$1" 2>/dev/null) == t ]] && return 0; sleep 0.1; done
+  return 1
+}
+wait_accepting() { for _ in $(seq 600); do q -c "SELECT 1" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
+# After a deliberate kill -9 or restart: the server must be back; the crash detector then starts
+# after it (new postmaster pid, log offset). Any other crash in the log meanwhile (a signal other
+# than 9) is reported. Sets fault_problem (empty when fine); not run in a subshell.
+fault_problem=""
+accept_fault() {  # LOG_OFFSET_BEFORE
+  fault_problem=""
+  wait_accepting || { fault_problem="server did not come back"; return; }
+  local other
+  other=$(tail -c +$(($1 + 1)) "$log" | grep -E 'terminated by signal|terminated by exception' | grep -v 'signal 9: Killed' | head -1)
+  postmaster_pid=$(head -1 "$UM_CLUSTER_DIR/data/postmaster.pid")
+  log_from=$(stat -c %s "$log")
+  [[ -n $other ]] && fault_problem="unexpected crash: $other"
+}
+mo_script=$work/match_one.pgbench
+printf '%s\n' '\set n random(1, 500)' \
+  "SELECT count(*) FROM usermatch.match_one('stress', (SELECT rec FROM mo_queries WHERE n = :n), 'mo_target', 10);" >"$mo_script"
+
+check_match_one_clients() {
+  needs usermatch.match_one match_one_clients || return 0
+  local t=$(( secs < 60 ? secs : 60 )) out=$work/match_one.out rc job
+  echo "== match_one: 32 pgbench clients (-M prepared) for ${t}s against a warm_cache'd target of 2000 users, a background dedupe running"
+  local indexed; indexed=$(q -c "SELECT usermatch.warm_cache('stress', 'mo_target')" 2>&1)
+  job=$(q -c "SELECT usermatch.submit_job('dedupe', 'stress', 'users_t')" 2>&1)
+  nice pgbench -n -M prepared -c 32 -j 2 -T "$t" -f "$mo_script" >"$out" 2>&1
+  rc=$?
+  local tx failed_tx errs problem jstate jrows direct
+  tx=$(sed -n 's/^number of transactions actually processed: *\([0-9]*\).*/\1/p' "$out")
+  failed_tx=$(sed -n 's/^number of failed transactions: *\([0-9]*\).*/\1/p' "$out")
+  errs=$(grep -c 'aborted\|ERROR' "$out")
+  jstate=$(q -c "SELECT usermatch.wait_job($job, '120 s')" 2>&1)
+  jrows=$(q -c "SELECT count(*) FROM usermatch.job_results WHERE job_id = $job" 2>&1)
+  direct=$(q -c "SELECT count(*) FROM usermatch.dedupe('stress', 'users_t')" 2>&1)
+  problem=$(server_problem)
+  local lat; lat=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$out")
+  if ((rc == 0)) && [[ -z $problem && ${failed_tx:-0} == 0 && $errs == 0 && $indexed =~ ^[0-9]+$ && ${tx:-0} -gt 0 && $jstate == succeeded && $jrows == "$direct" ]]; then
+    verdict match_one_clients PASS "$tx lookups by 32 clients in ${t}s ($(sed -n 's/^tps = \([0-9]*\).*/\1/p' "$out" | head -1) tps, ${lat} ms average; warm_cache indexed $indexed rows), 0 errors, server up; the background dedupe beside them succeeded ($jrows pairs, as a direct dedupe)"
+  else
+    verdict match_one_clients FAIL "pgbench rc=$rc, lookups ${tx:-?}, failed ${failed_tx:-?}, error lines $errs, warm_cache: $indexed, job $job: $jstate ($jrows pairs, direct $direct), ${problem:-server fine}; log: $out"
+    grep -m5 -E 'aborted|ERROR' "$out"
+  fi
+}
+
+job_direct=""
+direct_run() {  # the direct dedupe the jobs' results must equal (once)
+  [[ -n $job_direct ]] && return
+  q -c "CREATE TABLE job_direct AS SELECT * FROM usermatch.dedupe('job_p', 'job_src')"
+  job_direct=$(q -c "SELECT count(*) FROM job_direct")
+}
+# Submits the slow dedupe job (batch_size 1) and waits until it has committed over 50 rows; echoes its id.
+slow_job() {
+  local job
+  job=$(q -c "SELECT usermatch.submit_job('dedupe', 'job_p', 'job_src', options => '{\"batch_size\": 1, \"max_attempts\": 3}')") || return 1
+  wait_for "SELECT state = 'running' AND rows_written > 50 FROM usermatch.job_queue WHERE id = $job" 60 || return 1
+  echo "$job"
+}
+# Compares a finished job's rows with the direct dedupe's: echoes nothing when equal.
+job_differs() {  # JOB
+  local n dup diff
+  n=$(q -c "SELECT count(*) FROM usermatch.job_results WHERE job_id = $1")
+  dup=$(q -c "SELECT count(*) - count(DISTINCT (id1, id2)) FROM usermatch.job_results WHERE job_id = $1")
+  diff=$(q -c "SELECT count(*) FROM (
+      (SELECT id1, id2, match_weight, match_probability FROM usermatch.job_results WHERE job_id = $1
+       EXCEPT SELECT id1, id2, match_weight, match_probability FROM job_direct)
+      UNION ALL
+      (SELECT id1, id2, match_weight, match_probability FROM job_direct
+       EXCEPT SELECT id1, id2, match_weight, match_probability FROM usermatch.job_results WHERE job_id = $1)) d")
+  [[ $n == "$job_direct" && $dup == 0 && $diff == 0 ]] || echo "$n rows (direct $job_direct), $dup duplicates, $diff rows differ"
+}
+
+check_worker_kill() {
+  needs usermatch.submit_job worker_kill || return 0
+  echo "== kill -9 of a background job's worker mid-job"
+  local job before pid offset problem state runs differs
+  direct_run
+  job=$(slow_job) || { verdict worker_kill FAIL "the job never got part way (state: $(q -c "SELECT state || ' ' || rows_written FROM usermatch.job_queue ORDER BY id DESC LIMIT 1"))"; return; }
+  before=$(q -c "SELECT rows_written FROM usermatch.job_queue WHERE id = $job")
+  pid=$(q -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'usermatch job' AND pid = (SELECT worker_pid FROM usermatch.job_queue WHERE id = $job)")
+  [[ -n $pid ]] || { verdict worker_kill FAIL "job $job: no 'usermatch job' backend in pg_stat_activity with its worker_pid"; return; }
+  offset=$(stat -c %s "$log")
+  kill -9 "$pid"
+  sleep 1
+  accept_fault "$offset"; problem=$fault_problem
+  state=$(q -c "SELECT usermatch.wait_job($job, '180 s')" 2>&1)
+  runs=$(q -c "SELECT string_agg(state, ',' ORDER BY id) FROM usermatch.job_runs WHERE job_id = $job" 2>&1)
+  differs=$(job_differs "$job")
+  [[ -z $problem ]] && problem=$(server_problem)
+  if [[ $state == succeeded && -z $differs && -z $problem && $runs == interrupted,succeeded ]]; then
+    verdict worker_kill PASS "worker $pid of job $job killed (-9) after $before committed rows; server recovered, runs $runs; the job's $job_direct rows equal a direct dedupe's, no duplicates"
+  else
+    verdict worker_kill FAIL "job $job: $state, runs ${runs:-none}; ${differs:-results equal}; ${problem:-server fine}"
+  fi
+}
+
+check_restart_mid_job() {
+  needs usermatch.submit_job restart_mid_job || return 0
+  echo "== server restart (pg_ctl restart -m immediate) mid-job"
+  local job before offset problem state resumed differs
+  direct_run
+  job=$(slow_job) || { verdict restart_mid_job FAIL "the job never got part way"; return; }
+  before=$(q -c "SELECT rows_written FROM usermatch.job_queue WHERE id = $job")
+  offset=$(stat -c %s "$log")
+  as_owner "$(pg_config --bindir)/pg_ctl" -D "$UM_CLUSTER_DIR/data" -l "$log" -m immediate -w -t 60 restart >/dev/null 2>&1 ||
+    { verdict restart_mid_job FAIL "pg_ctl restart failed"; return; }
+  accept_fault "$offset"; problem=$fault_problem
+  state=$(q -c "SELECT usermatch.wait_job($job, '180 s')" 2>&1)
+  resumed=$(q -c "SELECT resumed_from FROM usermatch.job_runs WHERE job_id = $job ORDER BY id DESC LIMIT 1" 2>&1)
+  differs=$(job_differs "$job")
+  [[ -z $problem ]] && problem=$(server_problem)
+  if [[ $state == succeeded && -z $differs && -z $problem ]] && ((resumed >= before && resumed < job_direct)); then
+    verdict restart_mid_job PASS "immediate restart after $before committed rows of job $job; it resumed from row $resumed and succeeded; its $job_direct rows equal a direct dedupe's, no duplicates"
+  else
+    verdict restart_mid_job FAIL "job $job: $state, resumed from ${resumed:-?} (killed after $before); ${differs:-results equal}; ${problem:-server fine}"
+  fi
+}
+
+check_background_schedule() {
+  needs usermatch.schedule background_schedule || return 0
+  echo "== a schedule every second: fires, then stops when unscheduled"
+  local fired t0 t1 after later failed problem
+  q -c "SELECT usermatch.schedule('stress_every_1s', '1 second', 'dedupe', 'stress', 'sched_src')" >/dev/null ||
+    { verdict background_schedule FAIL "schedule() failed"; return; }
+  t0=$(date +%s.%N)
+  wait_for "SELECT count(*) >= 3 FROM usermatch.job_queue WHERE schedule_name = 'stress_every_1s' AND state = 'succeeded'" 30
+  t1=$(date +%s.%N)
+  fired=$(q -c "SELECT count(*) FROM usermatch.job_queue WHERE schedule_name = 'stress_every_1s'")
+  q -c "SELECT usermatch.unschedule('stress_every_1s')" >/dev/null
+  sleep 1
+  wait_for "SELECT NOT EXISTS (SELECT 1 FROM usermatch.job_queue WHERE schedule_name = 'stress_every_1s' AND state IN ('queued', 'running'))" 30
+  after=$(q -c "SELECT count(*) FROM usermatch.job_queue WHERE schedule_name = 'stress_every_1s'")
+  sleep 5
+  later=$(q -c "SELECT count(*) FROM usermatch.job_queue WHERE schedule_name = 'stress_every_1s'")
+  failed=$(q -c "SELECT count(*) FROM usermatch.job_queue WHERE schedule_name = 'stress_every_1s' AND state <> 'succeeded'")
+  problem=$(server_problem)
+  local span; span=$(echo "$t1 - $t0" | bc)
+  if ((fired >= 2 && later == after && failed == 0)) && [[ -z $problem ]]; then
+    verdict background_schedule PASS "$(printf '%s jobs submitted in %.1f s (3 succeeded first)' "$fired" "$span"); unscheduled: $after in total, still $later 5 s later; all succeeded"
+  else
+    verdict background_schedule FAIL "fired $fired; after unschedule $after, 5 s later $later; $failed not succeeded; ${problem:-server fine}"
+  fi
+}
+
+check_statistics_consistent() {
+  needs usermatch.performance_metrics statistics_consistent || return 0
+  local clients=8 per=25 dedupes=3
+  echo "== statistics: stat_reset, then $clients clients x $per match_one calls (pgbench -t) and $dedupes dedupes"
+  q -c "SELECT usermatch.stat_reset()" >/dev/null || { verdict statistics_consistent FAIL "stat_reset failed"; return; }
+  local out=$work/stats.out rc
+  nice pgbench -n -M prepared -c "$clients" -j 2 -t "$per" -f "$mo_script" >"$out" 2>&1
+  rc=$?
+  for _ in $(seq $dedupes); do q -c "SELECT count(*) FROM usermatch.dedupe('stress', 'users_s')" >/dev/null; done
+  local tx expected=$((clients * per)) got dd errs p50 p99
+  tx=$(sed -n 's/^number of transactions actually processed: *\([0-9]*\).*/\1/p' "$out")
+  # the counters of other backends reach shared memory at the end of each call; allow a moment
+  wait_for "SELECT coalesce(sum(calls), 0) = $expected FROM usermatch.performance_metrics WHERE database = 'stress' AND operation = 'match_one'" 5
+  got=$(q -c "SELECT coalesce(sum(calls), 0) FROM usermatch.performance_metrics WHERE database = 'stress' AND operation = 'match_one'")
+  errs=$(q -c "SELECT coalesce(sum(errors), 0) FROM usermatch.performance_metrics WHERE database = 'stress' AND operation IN ('match_one', 'dedupe')")
+  dd=$(q -c "SELECT coalesce(sum(calls), 0) FROM usermatch.performance_metrics WHERE database = 'stress' AND operation = 'dedupe' AND profile = 'stress'")
+  read -r p50 p99 < <(q -F ' ' -c "SELECT round(p50_ms::numeric, 2), round(p99_ms::numeric, 2) FROM usermatch.performance_metrics WHERE database = 'stress' AND operation = 'match_one' ORDER BY calls DESC LIMIT 1")
+  local problem; problem=$(server_problem)
+  if ((rc == 0)) && [[ $tx == "$expected" && $got == "$expected" && $dd == "$dedupes" && $errs == 0 && -z $problem ]]; then
+    verdict statistics_consistent PASS "performance_metrics after stat_reset: match_one calls $got = $clients x $per made, dedupe calls $dd = $dedupes made, 0 errors (match_one p50 $p50 ms, p99 $p99 ms)"
+  else
+    verdict statistics_consistent FAIL "pgbench rc=$rc made ${tx:-?} of $expected; performance_metrics match_one calls $got, dedupe calls $dd (made $dedupes), errors $errs; ${problem:-server fine}"
+  fi
+}
 
 for c in $checks; do
   if ! declare -F "check_$c" >/dev/null; then echo "unknown check $c (known: $all_checks selftest)" >&2; exit 2; fi
