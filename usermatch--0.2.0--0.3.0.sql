@@ -660,7 +660,8 @@ BEGIN
   IF kind = 'train' THEN
     opts := opts - 'result_table';
   ELSE
-    rt := CASE WHEN opts ? 'result_table' THEN result_table
+    rt := CASE WHEN result_table IS NOT NULL THEN result_table
+               WHEN opts ? 'result_table' THEN NULL  -- named, but no such table
                WHEN kind = 'clusters' THEN 'usermatch.job_clusters'::regclass ELSE 'usermatch.job_results'::regclass END;
     IF rt IS NULL THEN
       RAISE EXCEPTION 'usermatch: result table "%" does not exist', opts->>'result_table' USING ERRCODE = '42P01';

@@ -359,8 +359,10 @@ check_privileges() {
   # catalog shows every role anyway.
   # drop_cache(profile, target) drops only the caller's own backend cache entries.
   catalog_only() { [[ $1 == *usermatch.validate_profile\(* || $1 == *usermatch.drop_cache\(* ]]; }
-  # submit_job / schedule outside usermatch.database (stress) stop at 55000 before reading anything.
-  jobs_elsewhere() { [[ $2 == 55000 && ( $1 == *usermatch.submit_job\(* || $1 == *usermatch.schedule\(* ) ]]; }
+  # submit_job / schedule (and the _submit_job / _schedule they call) outside usermatch.database
+  # (stress) stop at 55000 before reading anything.
+  jobs_elsewhere() { [[ $2 == 55000 && ( $1 == *usermatch.submit_job\(* || $1 == *usermatch.schedule\(* ||
+                                           $1 == *usermatch._submit_job\(* || $1 == *usermatch._schedule\(* ) ]]; }
   total=$(wc -l <"$work/priv_tables.sql")
   while IFS= read -r stmt; do
     local st
