@@ -303,7 +303,7 @@ COMMENT ON FUNCTION usermatch.dashboard_escape(text) IS 'HTML-escapes text for u
 CREATE FUNCTION usermatch.dashboard_chart(title text, unit text, series text[], points jsonb) RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    w constant int := 640; h constant int := 200; left_pad constant int := 64; top_pad constant int := 28; bottom_pad constant int := 28;
+    w constant int := 640; h constant int := 200; left_pad constant int := 72; top_pad constant int := 28; bottom_pad constant int := 28;
     colours constant text[] := ARRAY['#2563eb', '#d97706', '#dc2626', '#059669'];
     t0 float8; t1 float8; ymax float8; svg text; line text; s int; n int;
 BEGIN
@@ -323,7 +323,7 @@ BEGIN
     svg := svg || format('<line x1="%s" y1="%s" x2="%s" y2="%s" class="axis"/>', left_pad, h - bottom_pad, w - 8, h - bottom_pad)
                || format('<line x1="%s" y1="%s" x2="%s" y2="%s" class="axis"/>', left_pad, top_pad, left_pad, h - bottom_pad)
                || format('<text x="%s" y="%s" class="lbl" text-anchor="end">%s %s</text>', left_pad - 4, top_pad + 4,
-                         trim_scale(round(ymax::numeric, CASE WHEN ymax >= 100 THEN 0 ELSE 3 END)), usermatch.dashboard_escape(unit))
+                         trim_scale(round(ymax::numeric, CASE WHEN ymax >= 100 THEN 0 WHEN ymax >= 10 THEN 1 ELSE 3 END)), usermatch.dashboard_escape(unit))
                || format('<text x="%s" y="%s" class="lbl" text-anchor="end">0</text>', left_pad - 4, h - bottom_pad)
                || format('<text x="%s" y="%s" class="lbl">%s</text>', left_pad, h - 8,
                          to_char(to_timestamp(t0), 'HH24:MI:SS'))
