@@ -104,7 +104,14 @@ cpu() { awk '{print $14 + $15}' "/proc/$launcher/stat"; }
 # The launcher also takes the statistics history sample every usermatch.history_interval (10 s):
 # work asked of it, not idling. Spaced out for this measurement, restored after it.
 q "ALTER SYSTEM SET usermatch.history_interval = '1h'" >/dev/null; q "SELECT pg_reload_conf()" >/dev/null
-sleep 1
+# A launcher that just started (the restart above) is still connecting and loading its caches:
+# idle means after that, once its CPU time stops moving (unchanged over 6 s, waiting <= 40 s).
+prev=-1; stable=0
+for _ in $(seq 1 20); do
+  cur=$(cpu); if [[ $cur == "$prev" ]]; then stable=$((stable + 1)); else stable=0; fi
+  ((stable >= 3)) && break
+  prev=$cur; sleep 2
+done
 t0=$(cpu); sleep 10; t1=$(cpu)
 q "ALTER SYSTEM RESET usermatch.history_interval" >/dev/null; q "SELECT pg_reload_conf()" >/dev/null
 echo "# idle launcher $launcher: utime+stime $t0 -> $t1 clock ticks over 10 s"

@@ -699,6 +699,7 @@ extern "C" void usermatch_launcher_main(Datum) {
         if (ConfigReloadPending) {
             ConfigReloadPending = false;
             ProcessConfigFile(PGC_SIGHUP);
+            next_tick = 0;  // sample now, then at the (possibly new) usermatch.history_interval
         }
         MemoryContextSwitchTo(pass_context);
         long timeout = pgjobs::kIdleMs;
