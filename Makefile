@@ -3,7 +3,7 @@
 #   make test   install dependencies, then every test layer (core unit tests, sanitizers, pg_regress,
 #               pgTAP, exported-symbol check); leaves no server running
 EXTENSION   = usermatch
-EXTVERSION  = 0.3.0
+EXTVERSION  = 0.4.0
 
 MODULE_big  = usermatch
 CORE_SRCS   = $(sort $(wildcard src/core/*.cpp src/core/*/*.cpp))
