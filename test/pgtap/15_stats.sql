@@ -4,7 +4,7 @@
 -- a restart, a second cluster).
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(42);
+SELECT plan(44);
 
 CREATE TABLE st_people AS SELECT * FROM usermatch.generate_users(400, 5);
 SELECT usermatch.create_profile('st_people', '{
@@ -174,6 +174,15 @@ SELECT usermatch.explain_match('st_people', '{}', '{}');
 SELECT ok((SELECT h LIKE '<!DOCTYPE html>%</html>' AND h LIKE '%<svg%' AND h LIKE '%library_preloaded%'
                   AND h NOT ILIKE '%<script%' AND h NOT ILIKE '%http://%.css%' AND h NOT ILIKE '%src=%' AND h NOT ILIKE '%@import%'
              FROM usermatch.dashboard_html() h), 'dashboard_html is one page: SVG, health, no scripts or external resources');
+-- A history chart breaks its line where samples stop (server down) instead of bridging the gap.
+SELECT is((SELECT count(*)::int FROM regexp_matches(
+              usermatch.dashboard_chart('t', '/s', ARRAY['a'],
+                  '[{"t":0,"a":1},{"t":1,"a":2},{"t":2,"a":1},{"t":60,"a":3},{"t":61,"a":2}]'), 'M[0-9]', 'g')),
+          2, 'a history chart starts a new line after a gap in the samples');
+SELECT is((SELECT count(*)::int FROM regexp_matches(
+              usermatch.dashboard_chart('t', '/s', ARRAY['a'],
+                  '[{"t":0,"a":1},{"t":1,"a":2},{"t":2,"a":1},{"t":3,"a":3},{"t":4,"a":2}]'), 'M[0-9]', 'g')),
+          1, 'and draws one line through evenly spaced samples');
 SELECT is(usermatch.dashboard_escape('<b a="x">&''</b>'), '&lt;b a=&quot;x&quot;&gt;&amp;&#39;&lt;/b&gt;', 'dashboard text is escaped');
 
 SELECT * FROM finish();
