@@ -731,6 +731,7 @@ void run_job(int64 id, MemoryContext cxt) {
             "WHERE id = $1 AND state = 'running' AND worker_pid = pg_backend_pid()",
             1, types, values);
     spi_run("DROP TABLE IF EXISTS pg_temp.usermatch_job_rows");
+    spi_run("DROP VIEW IF EXISTS pg_temp.usermatch_job_increment");  // it depends on the source
     txn_commit(cxt);
     record_attempt(false, records_total, total);
 }
