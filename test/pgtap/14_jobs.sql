@@ -4,7 +4,7 @@
 -- Needs usermatch.database = this database (scripts/run-tests.sh sets it for the test cluster).
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
-SELECT plan(107);
+SELECT plan(110);
 
 -- Polls `query` (a boolean) until it is true or `seconds` pass; returns its last value.
 CREATE FUNCTION pg_temp.eventually(query text, seconds float8 DEFAULT 30) RETURNS boolean LANGUAGE plpgsql AS $$
@@ -261,6 +261,13 @@ SELECT set_eq(format('SELECT id1, id2, match_weight, match_probability FROM user
               'SELECT id1, id2, match_weight, match_probability FROM jobs_direct', 'the union of the incremental runs equals a full run');
 SELECT is((SELECT count(*) FROM usermatch.job_results WHERE job_id IN (:job_go1, :job_go2)), (SELECT count(*) FROM jobs_direct),
           '...with no pair twice');
+SELECT coalesce(sum(calls), 0) AS match_many_calls FROM usermatch.performance_metrics
+ WHERE operation = 'match_many' AND database = current_database() \gset
+SELECT usermatch.submit_job('dedupe', 'jobs_p', 'jobs_growing_online', options => '{"incremental": true, "watermark_column": "seq"}') AS job_go3 \gset
+SELECT is(usermatch.wait_job(:job_go3, '60 s'), 'succeeded', 'a run with nothing new through the online index succeeds');
+SELECT is((SELECT count(*) FROM usermatch.job_results WHERE job_id = :job_go3), 0::bigint, '...finds nothing');
+SELECT is((SELECT coalesce(sum(calls), 0) FROM usermatch.performance_metrics WHERE operation = 'match_many' AND database = current_database()),
+          :match_many_calls::numeric, '...and neither builds nor reads an index (no match_many call)');
 -- Where the online index would not give link()'s results, the job says why and takes link().
 SELECT usermatch.create_profile('jobs_ptf', '{"id": "user_id", "fields": [
   {"name": "name", "column": "full_name", "type": "person_name", "tf": true},

@@ -540,7 +540,8 @@ const char* online_query(const Job& job, Oid increment) {
                      "WITH inc AS MATERIALIZED (SELECT pg_catalog.row_number() OVER () AS pos, %s AS id, %s AS rec "
                      "  FROM pg_temp.usermatch_job_increment), "
                      "m AS MATERIALIZED (SELECT * FROM usermatch.match_many($1, (SELECT "
-                     "  coalesce(pg_catalog.jsonb_agg(rec ORDER BY pos), '[]'::jsonb) FROM inc), $3, 2147483647)) ",
+                     "  coalesce(pg_catalog.jsonb_agg(rec ORDER BY pos), '[]'::jsonb) FROM inc), $3, 2147483647) "
+                     "  WHERE EXISTS (SELECT FROM inc)) ",  // nothing new: no index needed
                      column_as_source_text(increment, id_column), record.data);
     if (strcmp(job.kind, "link") == 0)
         appendStringInfoString(&sql, "SELECT inc.id AS id1, m.id AS id2, m.match_weight, m.match_probability "
@@ -651,7 +652,9 @@ void run_job(int64 id, MemoryContext cxt) {
         // figures tell the index apart from the matching.
         Oid types[2] = {TEXTOID, REGCLASSOID};
         Datum values[2] = {CStringGetTextDatum(job.profile), ObjectIdGetDatum(target)};
-        spi_run("SELECT pg_catalog.count(*) FROM usermatch.match_many($1, '[]'::jsonb, $2, 1)", 2, types, values);
+        spi_run("SELECT pg_catalog.count(*) FROM usermatch.match_many($1, '[]'::jsonb, $2, 1) "
+                "WHERE EXISTS (SELECT FROM pg_temp.usermatch_job_increment)",
+                2, types, values);
         index_seconds = seconds_since(compute_start);
         compute_start = GetCurrentTimestamp();
     }
