@@ -7,13 +7,18 @@
 -- Incremental jobs through the online index (src/pg/jobs/jobs.cpp, run_job): the new rows of an
 -- incremental dedupe or link job are matched with match_many against the target's online index
 -- (warm_cache'd: its change log is installed) instead of link() reading and normalising the whole
--- target. Used only when it gives exactly link()'s rows: this returns NULL then, else the reason
--- the job takes today's path (recorded in the job's result). The index scores each new row alone
--- against the target as link(<that row>, target) would: so no term-frequency fields (link counts
--- their values over all new rows), the same prior (1 / max(new rows, target rows) unless the
--- profile fixes one: new rows must not outnumber the target), the profile's threshold (no
+-- target. Used only where it gives link()'s rows: this returns NULL then, else the reason the job
+-- takes today's path (recorded in the job's result). The index scores each new row alone against
+-- the target as link(<that row>, target) would: so no term-frequency fields (link counts their
+-- values over all new rows), the same prior (1 / max(new rows, target rows) unless the profile
+-- fixes one: new rows must not outnumber the target), the profile's threshold (no
 -- options.min_probability, no unresolved "auto"), values a JSON record can carry (no expression
--- fields, no column read by two fields), no row-level security on the target (match_many refuses it).
+-- fields, no column read by two fields), no row-level security on the target (match_many refuses
+-- it). One difference remains, at max_block_size: link counts a block as the new rows with that key
+-- plus the target's (an incremental dedupe counts its new rows twice, they are in the target too),
+-- the index as one row plus the target's; so a block of the target holding between
+-- max_block_size - (new rows with that key) + 1 and max_block_size - 1 rows is skipped by today's
+-- path and compared by the online one (as by a full dedupe, which counts each row once).
 CREATE FUNCTION usermatch._incremental_online_refusal(kind text, profile text, increment regclass, target regclass,
                                                       options jsonb)
 RETURNS text LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$

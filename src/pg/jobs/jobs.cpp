@@ -487,8 +487,9 @@ const char* job_query(const Job& job, const char** columns, const char** order) 
 // purpose: it is the online layer's contract (its cache is being made shared between backends,
 // so a worker will attach to an index instead of building one), and a JSON array of at most
 // 100,000 new rows costs milliseconds against reading the target. The path is chosen once per job
-// (usermatch._incremental_online_refusal: only where the results equal link()'s) and kept by
-// every attempt, so a resumed attempt recomputes the same rows.
+// (usermatch._incremental_online_refusal: only where the results equal link()'s, but for blocks
+// within a few rows of max_block_size, see there) and kept by every attempt, so a resumed
+// attempt recomputes the same rows.
 
 // A column of the increment as load_source reads it (source_reader.cpp, build_query): dates and
 // times as YYYY-MM-DD, anything else as text. Plain PostgreSQL code.
