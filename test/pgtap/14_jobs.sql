@@ -4,7 +4,7 @@
 -- Needs usermatch.database = this database (scripts/run-tests.sh sets it for the test cluster).
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
-SELECT plan(110);
+SELECT plan(114);
 
 -- Polls `query` (a boolean) until it is true or `seconds` pass; returns its last value.
 CREATE FUNCTION pg_temp.eventually(query text, seconds float8 DEFAULT 30) RETURNS boolean LANGUAGE plpgsql AS $$
@@ -268,6 +268,34 @@ SELECT is(usermatch.wait_job(:job_go3, '60 s'), 'succeeded', 'a run with nothing
 SELECT is((SELECT count(*) FROM usermatch.job_results WHERE job_id = :job_go3), 0::bigint, '...finds nothing');
 SELECT is((SELECT coalesce(sum(calls), 0) FROM usermatch.performance_metrics WHERE operation = 'match_many' AND database = current_database()),
           :match_many_calls::numeric, '...and neither builds nor reads an index (no match_many call)');
+-- At max_block_size the paths differ: today's path counts the new rows twice (link's two sides),
+-- the online index once, as a full dedupe does. Block of 4 rows (2 new), max_block_size 5.
+SELECT usermatch.create_profile('jobs_pcap', '{"id": "user_id", "fields": [
+  {"name": "email", "column": "email", "type": "email"}, {"name": "name", "column": "full_name", "type": "person_name"}],
+  "blocking": [["email"]], "max_block_size": 5, "prior": 0.01, "threshold": 0.5}');
+CREATE TABLE jobs_cap_all (seq int, user_id text, full_name text, email text);
+INSERT INTO jobs_cap_all VALUES (1, 'c1', 'Ann Lee', 'ann@example.org'), (2, 'c2', 'Ann Lee', 'ann@example.org'),
+                                (3, 'c3', 'Ann Lee', 'ann@example.org'), (4, 'c4', 'Ann Lee', 'ann@example.org');
+CREATE TABLE jobs_cap_old AS SELECT * FROM jobs_cap_all WHERE seq <= 2;
+CREATE TABLE jobs_cap_new AS SELECT * FROM jobs_cap_all WHERE seq <= 2;
+SELECT usermatch.submit_job('dedupe', 'jobs_pcap', 'jobs_cap_old', options => '{"incremental": true, "watermark_column": "seq"}') AS job_co1 \gset
+SELECT usermatch.submit_job('dedupe', 'jobs_pcap', 'jobs_cap_new', options => '{"incremental": true, "watermark_column": "seq"}') AS job_cn1 \gset
+SELECT is(ARRAY[usermatch.wait_job(:job_co1, '60 s'), usermatch.wait_job(:job_cn1, '60 s')], ARRAY['succeeded', 'succeeded'],
+          'first runs over a block of 2 succeed');
+SELECT usermatch.warm_cache('jobs_pcap', 'jobs_cap_new');
+INSERT INTO jobs_cap_old SELECT * FROM jobs_cap_all WHERE seq > 2;
+INSERT INTO jobs_cap_new SELECT * FROM jobs_cap_all WHERE seq > 2;
+SELECT usermatch.submit_job('dedupe', 'jobs_pcap', 'jobs_cap_old', options => '{"incremental": true, "watermark_column": "seq"}') AS job_co2 \gset
+SELECT usermatch.submit_job('dedupe', 'jobs_pcap', 'jobs_cap_new', options => '{"incremental": true, "watermark_column": "seq"}') AS job_cn2 \gset
+SELECT is(ARRAY[usermatch.wait_job(:job_co2, '60 s'), usermatch.wait_job(:job_cn2, '60 s')], ARRAY['succeeded', 'succeeded'],
+          'second runs (2 new rows, block of 4) succeed');
+SELECT is((SELECT array_agg((SELECT count(*) FROM usermatch.job_results r WHERE r.job_id = q.id) || ' ' || (q.result->>'incremental_path') ORDER BY q.id)
+             FROM usermatch.job_queue q WHERE q.id IN (:job_co2, :job_cn2)),
+          ARRAY['0 link', '5 online_index'],
+          'today''s path skips the block (2 new + 4 rows > 5), the online path compares it (1 + 4 rows)');
+SELECT set_eq(format('SELECT id1, id2 FROM usermatch.job_results WHERE job_id IN (%s, %s)', :job_cn1, :job_cn2),
+              $$SELECT id1, id2 FROM usermatch.dedupe('jobs_pcap', 'jobs_cap_all')$$,
+              '...so its union with the first run equals a full dedupe (block of 4)');
 -- Where the online index would not give link()'s results, the job says why and takes link().
 SELECT usermatch.create_profile('jobs_ptf', '{"id": "user_id", "fields": [
   {"name": "name", "column": "full_name", "type": "person_name", "tf": true},
@@ -397,14 +425,16 @@ DELETE FROM usermatch.job_clusters;
 DELETE FROM usermatch.job_queue;
 DELETE FROM usermatch.job_schedules;
 DELETE FROM usermatch.online_targets WHERE relid IN ('jobs_inc_new'::regclass, 'jobs_inc_target'::regclass,
-    'jobs_inc_rls'::regclass, 'jobs_growing_online'::regclass);
+    'jobs_inc_rls'::regclass, 'jobs_growing_online'::regclass, 'jobs_cap_new'::regclass);
 DROP TABLE my_pairs, jobs_users, jobs_other, jobs_direct, jobs_growing, jobs_wide, jobs_huge, jobs_inc_all, jobs_inc_old,
-    jobs_inc_new, jobs_inc_target, jobs_inc_src_old, jobs_inc_src_new, jobs_inc_rls, jobs_growing_online;
+    jobs_inc_new, jobs_inc_target, jobs_inc_src_old, jobs_inc_src_new, jobs_inc_rls, jobs_growing_online, jobs_cap_all,
+    jobs_cap_old, jobs_cap_new;
 DROP OWNED BY um_jobs_alice, um_jobs_bob, um_jobs_carol, um_jobs_group, um_jobs_small;
 DROP ROLE um_jobs_alice, um_jobs_bob, um_jobs_carol, um_jobs_group, um_jobs_small;
 SELECT usermatch.drop_profile('jobs_p');
 SELECT usermatch.drop_profile('jobs_pd');
 SELECT usermatch.drop_profile('jobs_ptf');
 SELECT usermatch.drop_profile('jobs_pdup');
+SELECT usermatch.drop_profile('jobs_pcap');
 
 SELECT * FROM finish();
