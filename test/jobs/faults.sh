@@ -4,6 +4,8 @@
 #   1. kill -9 of a job's worker mid-job (the postmaster then restarts every backend): the job
 #      resumes from its last committed batch; exact row count, no duplicates, same rows as a
 #      direct dedupe;
+#   1b. the same for an incremental job matching its new rows through the online index: it keeps
+#      that path, resumes, and its rows equal today's path's;
 #   2. a server restart mid-job: the same;
 #   3. max_attempts 1 and a kill -9: the job fails, saying why;
 #   4. an idle launcher uses no CPU: its utime+stime (/proc/<pid>/stat) does not grow over 10 s
@@ -75,6 +77,47 @@ check "kill -9: the first run is marked interrupted" "$(q "SELECT string_agg(sta
 check "kill -9: the second run resumed from a committed checkpoint" \
   "$(q "SELECT resumed_from >= $before AND resumed_from < $direct FROM usermatch.job_runs WHERE job_id = $job ORDER BY id DESC LIMIT 1")" "t"
 same_as_direct "$job" "kill -9"
+
+# 1b. kill -9 of the worker of an incremental job that matches its new rows through the online
+#     index: the next attempt keeps that path and resumes; its rows equal today's path's (a copy
+#     of the table without an online index), no duplicates.
+q "SET client_min_messages = warning;
+   DROP TABLE IF EXISTS fault_all, fault_grow, fault_grow_ref;
+   CREATE TABLE fault_all AS SELECT row_number() OVER (ORDER BY user_id) AS seq, * FROM fault_users;
+   CREATE TABLE fault_grow AS SELECT * FROM fault_all WHERE seq <= 3000;
+   CREATE TABLE fault_grow_ref AS SELECT * FROM fault_all WHERE seq <= 3000;" >/dev/null
+inc='"incremental": true, "watermark_column": "seq"'
+for t in fault_grow fault_grow_ref; do q "SELECT usermatch.submit_job('dedupe', 'fault_p', '$t', options => '{$inc}')" >/dev/null; done
+wait_for "SELECT NOT EXISTS (SELECT 1 FROM usermatch.job_queue WHERE state IN ('queued', 'running'))" 60
+q "SET client_min_messages = warning; SELECT usermatch.warm_cache('fault_p', 'fault_grow')" >/dev/null
+q "INSERT INTO fault_grow SELECT * FROM fault_all WHERE seq > 3000" >/dev/null
+q "INSERT INTO fault_grow_ref SELECT * FROM fault_all WHERE seq > 3000" >/dev/null
+ref=$(q "SELECT usermatch.submit_job('dedupe', 'fault_p', 'fault_grow_ref', options => '{$inc}')")
+job=$(q "SELECT usermatch.submit_job('dedupe', 'fault_p', 'fault_grow', options => '{$inc, \"batch_size\": 1}')")
+wait_for "SELECT rows_written > 20 FROM usermatch.job_queue WHERE id = $job" 60 || echo "# job $job did not start writing"
+before=$(q "SELECT rows_written FROM usermatch.job_queue WHERE id = $job")
+pid=$(q "SELECT worker_pid FROM usermatch.job_queue WHERE id = $job")
+echo "# incremental job $job (online index): killing worker $pid with SIGKILL after $before committed rows"
+kill -9 "$pid"
+sleep 1
+wait_ready || echo "# server did not come back"
+check "kill -9, online index: the incremental job succeeds after the crash" "$(q "SELECT usermatch.wait_job($job, '120 s')")" "succeeded"
+check "kill -9, online index: ...in two attempts, both through the online index" \
+  "$(q "SELECT attempts || ' ' || (result->>'incremental_path') FROM usermatch.job_queue WHERE id = $job")" "2 online_index"
+check "kill -9, online index: the second run resumed from a committed checkpoint" \
+  "$(q "SELECT resumed_from >= $before FROM usermatch.job_runs WHERE job_id = $job ORDER BY id DESC LIMIT 1")" "t"
+check "kill -9, online index: today's path on the copy succeeds" "$(q "SELECT usermatch.wait_job($ref, '120 s') || ' ' || (result->>'incremental_path') FROM usermatch.job_queue WHERE id = $ref")" "succeeded link"
+ref_rows=$(q "SELECT count(*) FROM usermatch.job_results WHERE job_id = $ref")
+echo "# today's path: $ref_rows pairs involving the 3000 new rows"
+check "kill -9, online index: exact row count, no duplicates" \
+  "$(q "SELECT count(*) || ' ' || count(DISTINCT (id1, id2)) FROM usermatch.job_results WHERE job_id = $job")" "$ref_rows $ref_rows"
+check "kill -9, online index: the same rows as today's path (weights within 1e-9)" "$(q "SELECT count(*) FROM usermatch.job_results o
+    JOIN usermatch.job_results n USING (id1, id2) WHERE o.job_id = $ref AND n.job_id = $job
+     AND abs(o.match_weight - n.match_weight) <= 1e-9 AND abs(o.match_probability - n.match_probability) <= 1e-9")" "$ref_rows"
+# CASCADE: the killed worker's temporary view of the new rows outlives it (a crashed backend's
+# temporary objects stay until another backend reuses its temporary schema).
+q "SET client_min_messages = warning; DELETE FROM usermatch.online_targets WHERE relid = 'fault_grow'::regclass;
+   DROP TABLE fault_all, fault_grow, fault_grow_ref CASCADE" >/dev/null
 
 # 2. A server restart mid-job.
 job=$(slow_job)

@@ -4,7 +4,7 @@
 -- Needs usermatch.database = this database (scripts/run-tests.sh sets it for the test cluster).
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
-SELECT plan(83);
+SELECT plan(114);
 
 -- Polls `query` (a boolean) until it is true or `seconds` pass; returns its last value.
 CREATE FUNCTION pg_temp.eventually(query text, seconds float8 DEFAULT 30) RETURNS boolean LANGUAGE plpgsql AS $$
@@ -169,6 +169,159 @@ SELECT is(usermatch.wait_job(:job_inc3, '60 s'), 'succeeded', 'an incremental ru
 SELECT is((SELECT count(*) FROM usermatch.job_results WHERE job_id = :job_inc3), 0::bigint, '...and finds nothing');
 
 ------------------------------------------------------------------------------------------
+-- Incremental through the online index: once a table has one (warm_cache), an incremental run
+-- matches only its new rows against it (match_many) and writes exactly the rows, weights
+-- included, that today's path (link() over the whole table) writes; without one it takes today's
+-- path and says why. jobs_pd has no fixed prior (both paths use 1 / table rows) and reads a date
+-- column (as the source reader does: YYYY-MM-DD).
+------------------------------------------------------------------------------------------
+SELECT is((SELECT result->>'incremental_path' || ': ' || (result->>'link_reason') FROM usermatch.job_queue WHERE id = :job_inc2),
+          'link: public.jobs_growing has no online index (usermatch.warm_cache installs its change log)',
+          'an incremental run over a table without an online index takes today''s path and says why');
+SELECT usermatch.create_profile('jobs_pd', '{"id": "user_id", "fields": [
+  {"name": "name", "column": "full_name", "type": "person_name"},
+  {"name": "phone", "column": "phone", "type": "phone"},
+  {"name": "email", "column": "email", "type": "email"},
+  {"name": "dob", "column": "birth_day", "type": "date"}],
+  "blocking": [["phone"], ["email"], ["name.sorted_tokens", "dob.year"]]}');
+CREATE TABLE jobs_inc_all AS SELECT seq, user_id, full_name, phone, email,
+  CASE WHEN birth_date ~ '^\d{4}-\d{2}-\d{2}$' THEN birth_date::date END AS birth_day FROM jobs_users;
+CREATE TABLE jobs_inc_old AS SELECT * FROM jobs_inc_all WHERE seq <= 2000;
+CREATE TABLE jobs_inc_new AS SELECT * FROM jobs_inc_all WHERE seq <= 2000;
+SELECT usermatch.submit_job('dedupe', 'jobs_pd', 'jobs_inc_old', options => '{"incremental": true, "watermark_column": "seq"}') AS job_io1 \gset
+SELECT usermatch.submit_job('dedupe', 'jobs_pd', 'jobs_inc_new', options => '{"incremental": true, "watermark_column": "seq"}') AS job_in1 \gset
+SELECT is(ARRAY[usermatch.wait_job(:job_io1, '60 s'), usermatch.wait_job(:job_in1, '60 s')], ARRAY['succeeded', 'succeeded'],
+          'first incremental runs over two copies of a table succeed');
+SELECT ok(usermatch.warm_cache('jobs_pd', 'jobs_inc_new') = 2000, 'warm_cache builds the online index of one copy');
+-- 1,000 new rows, and one changed row (its watermark moves), in both copies.
+INSERT INTO jobs_inc_old SELECT * FROM jobs_inc_all WHERE seq > 2000;
+INSERT INTO jobs_inc_new SELECT * FROM jobs_inc_all WHERE seq > 2000;
+UPDATE jobs_inc_old SET seq = 5000, email = 'changed@example.org' WHERE seq = 10;
+UPDATE jobs_inc_new SET seq = 5000, email = 'changed@example.org' WHERE seq = 10;
+SELECT usermatch.submit_job('dedupe', 'jobs_pd', 'jobs_inc_old', options => '{"incremental": true, "watermark_column": "seq"}') AS job_io2 \gset
+SELECT usermatch.submit_job('dedupe', 'jobs_pd', 'jobs_inc_new', options => '{"incremental": true, "watermark_column": "seq"}') AS job_in2 \gset
+SELECT is(ARRAY[usermatch.wait_job(:job_io2, '60 s'), usermatch.wait_job(:job_in2, '60 s')], ARRAY['succeeded', 'succeeded'],
+          'second incremental runs succeed');
+SELECT is((SELECT array_agg(result->>'incremental_path' ORDER BY id) FROM usermatch.job_queue WHERE id IN (:job_io2, :job_in2)),
+          ARRAY['link', 'online_index'], 'the copy with an online index is matched through it, the other through link()');
+SELECT is((SELECT array_agg(records_total ORDER BY id) FROM usermatch.job_queue WHERE id IN (:job_io2, :job_in2)),
+          ARRAY[1001, 1001]::bigint[], 'both read the 1,001 new or changed rows');
+SELECT ok((SELECT (result ? 'index_seconds') AND (result ? 'match_seconds') FROM usermatch.job_queue WHERE id = :job_in2),
+          'the job''s result says where the worker spent its time (index, matching)');
+SELECT set_eq(format('SELECT id1, id2 FROM usermatch.job_results WHERE job_id = %s', :job_in2),
+              format('SELECT id1, id2 FROM usermatch.job_results WHERE job_id = %s', :job_io2),
+              'the online path finds the same pairs as today''s path');
+SELECT cmp_ok((SELECT count(*) FROM usermatch.job_results WHERE job_id = :job_in2), '>=', 100::bigint,
+              '...a few hundred of them (the comparison is not vacuous)');
+SELECT is((SELECT count(*) FROM usermatch.job_results o JOIN usermatch.job_results n USING (id1, id2)
+            WHERE o.job_id = :job_io2 AND n.job_id = :job_in2
+              AND abs(o.match_weight - n.match_weight) <= 1e-9 AND abs(o.match_probability - n.match_probability) <= 1e-9),
+          (SELECT count(*) FROM usermatch.job_results WHERE job_id = :job_io2),
+          '...with the same weights and probabilities (within 1e-9), each pair once');
+SELECT ok((SELECT bool_and(a.seq > 2000 OR b.seq > 2000) FROM usermatch.job_results r
+             JOIN jobs_inc_new a ON a.user_id = r.id1 JOIN jobs_inc_new b ON b.user_id = r.id2 WHERE r.job_id = :job_in2),
+          '...every pair involving a new or changed row');
+-- A link job: new rows of a source against a target with an online index.
+CREATE TABLE jobs_inc_target AS SELECT * FROM jobs_inc_all WHERE seq > 1500;
+CREATE TABLE jobs_inc_src_old AS SELECT * FROM jobs_inc_all WHERE seq <= 1000;
+CREATE TABLE jobs_inc_src_new AS SELECT * FROM jobs_inc_all WHERE seq <= 1000;
+SELECT ok(usermatch.warm_cache('jobs_pd', 'jobs_inc_target') = 1500, 'warm_cache of a link target');
+SELECT usermatch.submit_job('link', 'jobs_pd', 'jobs_inc_src_old', 'jobs_inc_target', '{"incremental": true, "watermark_column": "seq", "online_index": false}') AS job_lo1 \gset
+SELECT usermatch.submit_job('link', 'jobs_pd', 'jobs_inc_src_new', 'jobs_inc_target', '{"incremental": true, "watermark_column": "seq"}') AS job_ln1 \gset
+SELECT is(ARRAY[usermatch.wait_job(:job_lo1, '60 s'), usermatch.wait_job(:job_ln1, '60 s')], ARRAY['succeeded', 'succeeded'],
+          'first incremental link runs succeed');
+INSERT INTO jobs_inc_src_old SELECT * FROM jobs_inc_all WHERE seq > 1000 AND seq <= 1600;
+INSERT INTO jobs_inc_src_new SELECT * FROM jobs_inc_all WHERE seq > 1000 AND seq <= 1600;
+SELECT usermatch.submit_job('link', 'jobs_pd', 'jobs_inc_src_old', 'jobs_inc_target', '{"incremental": true, "watermark_column": "seq", "online_index": false}') AS job_lo2 \gset
+SELECT usermatch.submit_job('link', 'jobs_pd', 'jobs_inc_src_new', 'jobs_inc_target', '{"incremental": true, "watermark_column": "seq"}') AS job_ln2 \gset
+SELECT is(ARRAY[usermatch.wait_job(:job_lo2, '60 s'), usermatch.wait_job(:job_ln2, '60 s')], ARRAY['succeeded', 'succeeded'],
+          'second incremental link runs succeed');
+SELECT is((SELECT array_agg(coalesce(result->>'link_reason', result->>'incremental_path') ORDER BY id) FROM usermatch.job_queue WHERE id IN (:job_lo2, :job_ln2)),
+          ARRAY['options.online_index is false', 'online_index'], 'options.online_index = false keeps today''s path');
+SELECT cmp_ok((SELECT count(*) FROM usermatch.job_results WHERE job_id = :job_ln2), '>=', 50::bigint,
+              'the incremental link finds the new rows'' matches (the comparison is not vacuous)');
+SELECT is((SELECT count(*) FROM usermatch.job_results o FULL JOIN
+             (SELECT * FROM usermatch.job_results WHERE job_id = :job_ln2) n USING (id1, id2)
+            WHERE o.job_id = :job_lo2 AND abs(o.match_weight - n.match_weight) <= 1e-9
+              AND abs(o.match_probability - n.match_probability) <= 1e-9),
+          (SELECT count(*) FROM usermatch.job_results WHERE job_id = :job_ln2),
+          '...exactly the rows of today''s path (pairs, weights within 1e-9)');
+SELECT is((SELECT count(*) FROM usermatch.job_results WHERE job_id = :job_lo2),
+          (SELECT count(*) FROM usermatch.job_results WHERE job_id = :job_ln2), '...no more, no fewer');
+-- The union of incremental runs through the online index equals a full run (jobs_p fixes its prior).
+CREATE TABLE jobs_growing_online AS SELECT * FROM jobs_users WHERE seq <= 2000;
+SELECT usermatch.submit_job('dedupe', 'jobs_p', 'jobs_growing_online', options => '{"incremental": true, "watermark_column": "seq"}') AS job_go1 \gset
+SELECT is(usermatch.wait_job(:job_go1, '60 s'), 'succeeded', 'a first incremental run succeeds');
+SELECT usermatch.warm_cache('jobs_p', 'jobs_growing_online');
+INSERT INTO jobs_growing_online SELECT * FROM jobs_users WHERE seq > 2000;
+SELECT usermatch.submit_job('dedupe', 'jobs_p', 'jobs_growing_online', options => '{"incremental": true, "watermark_column": "seq"}') AS job_go2 \gset
+SELECT is(usermatch.wait_job(:job_go2, '60 s'), 'succeeded', 'the second, through the online index, succeeds');
+SELECT is((SELECT result->>'incremental_path' FROM usermatch.job_queue WHERE id = :job_go2), 'online_index', '...through the index');
+SELECT set_eq(format('SELECT id1, id2, match_weight, match_probability FROM usermatch.job_results WHERE job_id IN (%s, %s)', :job_go1, :job_go2),
+              'SELECT id1, id2, match_weight, match_probability FROM jobs_direct', 'the union of the incremental runs equals a full run');
+SELECT is((SELECT count(*) FROM usermatch.job_results WHERE job_id IN (:job_go1, :job_go2)), (SELECT count(*) FROM jobs_direct),
+          '...with no pair twice');
+SELECT coalesce(sum(calls), 0) AS match_many_calls FROM usermatch.performance_metrics
+ WHERE operation = 'match_many' AND database = current_database() \gset
+SELECT usermatch.submit_job('dedupe', 'jobs_p', 'jobs_growing_online', options => '{"incremental": true, "watermark_column": "seq"}') AS job_go3 \gset
+SELECT is(usermatch.wait_job(:job_go3, '60 s'), 'succeeded', 'a run with nothing new through the online index succeeds');
+SELECT is((SELECT count(*) FROM usermatch.job_results WHERE job_id = :job_go3), 0::bigint, '...finds nothing');
+SELECT is((SELECT coalesce(sum(calls), 0) FROM usermatch.performance_metrics WHERE operation = 'match_many' AND database = current_database()),
+          :match_many_calls::numeric, '...and neither builds nor reads an index (no match_many call)');
+-- At max_block_size the paths differ: today's path counts the new rows twice (link's two sides),
+-- the online index once, as a full dedupe does. Block of 4 rows (2 new), max_block_size 5.
+SELECT usermatch.create_profile('jobs_pcap', '{"id": "user_id", "fields": [
+  {"name": "email", "column": "email", "type": "email"}, {"name": "name", "column": "full_name", "type": "person_name"}],
+  "blocking": [["email"]], "max_block_size": 5, "prior": 0.01, "threshold": 0.5}');
+CREATE TABLE jobs_cap_all (seq int, user_id text, full_name text, email text);
+INSERT INTO jobs_cap_all VALUES (1, 'c1', 'Ann Lee', 'ann@example.org'), (2, 'c2', 'Ann Lee', 'ann@example.org'),
+                                (3, 'c3', 'Ann Lee', 'ann@example.org'), (4, 'c4', 'Ann Lee', 'ann@example.org');
+CREATE TABLE jobs_cap_old AS SELECT * FROM jobs_cap_all WHERE seq <= 2;
+CREATE TABLE jobs_cap_new AS SELECT * FROM jobs_cap_all WHERE seq <= 2;
+SELECT usermatch.submit_job('dedupe', 'jobs_pcap', 'jobs_cap_old', options => '{"incremental": true, "watermark_column": "seq"}') AS job_co1 \gset
+SELECT usermatch.submit_job('dedupe', 'jobs_pcap', 'jobs_cap_new', options => '{"incremental": true, "watermark_column": "seq"}') AS job_cn1 \gset
+SELECT is(ARRAY[usermatch.wait_job(:job_co1, '60 s'), usermatch.wait_job(:job_cn1, '60 s')], ARRAY['succeeded', 'succeeded'],
+          'first runs over a block of 2 succeed');
+SELECT usermatch.warm_cache('jobs_pcap', 'jobs_cap_new');
+INSERT INTO jobs_cap_old SELECT * FROM jobs_cap_all WHERE seq > 2;
+INSERT INTO jobs_cap_new SELECT * FROM jobs_cap_all WHERE seq > 2;
+SELECT usermatch.submit_job('dedupe', 'jobs_pcap', 'jobs_cap_old', options => '{"incremental": true, "watermark_column": "seq"}') AS job_co2 \gset
+SELECT usermatch.submit_job('dedupe', 'jobs_pcap', 'jobs_cap_new', options => '{"incremental": true, "watermark_column": "seq"}') AS job_cn2 \gset
+SELECT is(ARRAY[usermatch.wait_job(:job_co2, '60 s'), usermatch.wait_job(:job_cn2, '60 s')], ARRAY['succeeded', 'succeeded'],
+          'second runs (2 new rows, block of 4) succeed');
+SELECT is((SELECT array_agg((SELECT count(*) FROM usermatch.job_results r WHERE r.job_id = q.id) || ' ' || (q.result->>'incremental_path') ORDER BY q.id)
+             FROM usermatch.job_queue q WHERE q.id IN (:job_co2, :job_cn2)),
+          ARRAY['0 link', '5 online_index'],
+          'today''s path skips the block (2 new + 4 rows > 5), the online path compares it (1 + 4 rows)');
+SELECT set_eq(format('SELECT id1, id2 FROM usermatch.job_results WHERE job_id IN (%s, %s)', :job_cn1, :job_cn2),
+              $$SELECT id1, id2 FROM usermatch.dedupe('jobs_pcap', 'jobs_cap_all')$$,
+              '...so its union with the first run equals a full dedupe (block of 4)');
+-- Where the online index would not give link()'s results, the job says why and takes link().
+SELECT usermatch.create_profile('jobs_ptf', '{"id": "user_id", "fields": [
+  {"name": "name", "column": "full_name", "type": "person_name", "tf": true},
+  {"name": "email", "column": "email", "type": "email"}], "blocking": [["email"]]}');
+SELECT usermatch.create_profile('jobs_pdup', '{"id": "user_id", "fields": [
+  {"name": "name", "column": "full_name", "type": "person_name"},
+  {"name": "name2", "column": "full_name", "type": "text"}], "blocking": [["name"]]}');
+CREATE TABLE jobs_inc_rls AS SELECT * FROM jobs_inc_target;
+SELECT usermatch.warm_cache('jobs_pd', 'jobs_inc_rls');
+ALTER TABLE jobs_inc_rls ENABLE ROW LEVEL SECURITY;
+SELECT is(ARRAY[
+  usermatch._incremental_online_refusal('dedupe', 'jobs_pd', 'jobs_inc_src_new', 'jobs_inc_new', '{"online_index": true}'),
+  usermatch._incremental_online_refusal('dedupe', 'jobs_pd', 'jobs_inc_src_new', 'jobs_inc_new', '{"min_probability": 0.5}'),
+  usermatch._incremental_online_refusal('dedupe', 'jobs_ptf', 'jobs_inc_src_new', 'jobs_inc_new', '{}'),
+  usermatch._incremental_online_refusal('dedupe', 'jobs_pdup', 'jobs_inc_src_new', 'jobs_inc_new', '{}'),
+  usermatch._incremental_online_refusal('link', 'jobs_pd', 'jobs_inc_all', 'jobs_inc_target', '{}'),
+  usermatch._incremental_online_refusal('link', 'jobs_pd', 'jobs_inc_src_new', 'jobs_inc_rls', '{}')],
+  ARRAY[NULL,
+        'options.min_probability is set (the online index applies the profile''s threshold)',
+        'the profile has term-frequency fields (link counts their values over every new row)',
+        'a column is read by two fields',
+        'more new rows than target rows, and the profile fixes no prior',
+        'public.jobs_inc_rls has row-level security'],
+  'the online path is refused where its results could differ from link()''s, saying why');
+
+------------------------------------------------------------------------------------------
 -- Rights: a job runs as its submitter; roles see and cancel only their own jobs.
 ------------------------------------------------------------------------------------------
 CREATE ROLE um_jobs_alice LOGIN;
@@ -271,9 +424,17 @@ DELETE FROM usermatch.job_results;
 DELETE FROM usermatch.job_clusters;
 DELETE FROM usermatch.job_queue;
 DELETE FROM usermatch.job_schedules;
-DROP TABLE my_pairs, jobs_users, jobs_other, jobs_direct, jobs_growing, jobs_wide, jobs_huge;
+DELETE FROM usermatch.online_targets WHERE relid IN ('jobs_inc_new'::regclass, 'jobs_inc_target'::regclass,
+    'jobs_inc_rls'::regclass, 'jobs_growing_online'::regclass, 'jobs_cap_new'::regclass);
+DROP TABLE my_pairs, jobs_users, jobs_other, jobs_direct, jobs_growing, jobs_wide, jobs_huge, jobs_inc_all, jobs_inc_old,
+    jobs_inc_new, jobs_inc_target, jobs_inc_src_old, jobs_inc_src_new, jobs_inc_rls, jobs_growing_online, jobs_cap_all,
+    jobs_cap_old, jobs_cap_new;
 DROP OWNED BY um_jobs_alice, um_jobs_bob, um_jobs_carol, um_jobs_group, um_jobs_small;
 DROP ROLE um_jobs_alice, um_jobs_bob, um_jobs_carol, um_jobs_group, um_jobs_small;
 SELECT usermatch.drop_profile('jobs_p');
+SELECT usermatch.drop_profile('jobs_pd');
+SELECT usermatch.drop_profile('jobs_ptf');
+SELECT usermatch.drop_profile('jobs_pdup');
+SELECT usermatch.drop_profile('jobs_pcap');
 
 SELECT * FROM finish();

@@ -149,3 +149,36 @@ TEST(OnlineIndex, KBoundsAndOrders) {
     options.k = 0;
     EXPECT_THROW(idx.match(query, 0, {}, options), Error);
 }
+
+// A delta's blocking keys are computed by its first query and reused by the next ones; pointing
+// the delta at other rows recomputes them (results equal link's on each current table).
+TEST(OnlineIndex, DeltaKeysFollowTheDeltaRows) {
+    Fixture fx;
+    auto base = std::make_unique<RecordStore>(fx.profile);
+    for (std::size_t i = 0; i < 2000; ++i) base->append(fx.users[i].user_id, values_of(fx.users[i]));
+    index::OnlineIndex idx(fx.profile, std::move(base));
+    RecordStore first(fx.profile), second(fx.profile), current_first(fx.profile), current_second(fx.profile);
+    for (std::size_t i = 0; i < 2000; ++i) current_first.append(fx.users[i].user_id, values_of(fx.users[i]));
+    for (std::size_t i = 0; i < 2000; ++i) current_second.append(fx.users[i].user_id, values_of(fx.users[i]));
+    for (std::size_t i = 2000; i < 2300; ++i) {
+        first.append(fx.users[i].user_id, values_of(fx.users[i]));
+        current_first.append(fx.users[i].user_id, values_of(fx.users[i]));
+    }
+    for (std::size_t i = 2300; i < 2700; ++i) {
+        second.append(fx.users[i].user_id, values_of(fx.users[i]));
+        current_second.append(fx.users[i].user_id, values_of(fx.users[i]));
+    }
+    index::Delta delta;
+    delta.rows = &first;
+    std::size_t pairs = 0;
+    for (std::size_t i = 1900; i < 2400; i += 5)
+        expect_same(link_weights(fx.profile, fx.users[i], current_first, 0.0), online_weights(idx, fx.profile, fx.users[i], delta, 0.0), pairs);
+    EXPECT_EQ(delta.keyed_rows, &first);
+    EXPECT_EQ(delta.rule_keys.size(), fx.profile.blocking.size() * first.size());
+    delta.rows = &second;
+    for (std::size_t i = 2200; i < 2800; i += 5)
+        expect_same(link_weights(fx.profile, fx.users[i], current_second, 0.0), online_weights(idx, fx.profile, fx.users[i], delta, 0.0), pairs);
+    EXPECT_EQ(delta.keyed_rows, &second);
+    EXPECT_EQ(delta.rule_keys.size(), fx.profile.blocking.size() * second.size());
+    EXPECT_GT(pairs, 100u);
+}

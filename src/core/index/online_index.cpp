@@ -139,9 +139,15 @@ std::vector<Hit> OnlineIndex::match(const RecordStore& query, std::size_t q, con
 
     // Candidates: per rule, the target rows sharing the query's key, unless the block (query +
     // target rows with that key) exceeds max_block_size, as link skips it.
-    std::pmr::vector<std::uint64_t> delta_keys(nr * nd, 0, &pool);
-    for (std::size_t r = 0; r < nr; ++r)
-        for (std::size_t j = 0; j < nd; ++j) delta_keys[r * nd + j] = engine::rule_key_hash(*delta.rows, profile_.blocking[r], j);
+    if (nd > 0 && (delta.keyed_rows != delta.rows || delta.keyed_size != nd || delta.rule_keys.size() != nr * nd)) {
+        delta.rule_keys.assign(nr * nd, 0);
+        for (std::size_t r = 0; r < nr; ++r)
+            for (std::size_t j = 0; j < nd; ++j)
+                delta.rule_keys[r * nd + j] = engine::rule_key_hash(*delta.rows, profile_.blocking[r], j);
+        delta.keyed_rows = delta.rows;
+        delta.keyed_size = nd;
+    }
+    const std::uint64_t* delta_keys = delta.rule_keys.data();
     std::pmr::vector<std::uint32_t> base_candidates(&pool), delta_candidates(&pool);
     for (std::size_t r = 0; r < nr; ++r) {
         const std::uint64_t key = engine::rule_key_hash(query, profile_.blocking[r], q);

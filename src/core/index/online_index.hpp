@@ -59,6 +59,12 @@ struct QueryOptions {
 struct Delta {
     const RecordStore* rows = nullptr;        // current versions (nullptr or empty: none)
     std::vector<std::uint32_t> excluded;      // base rows superseded or deleted (any order, no dups)
+    // Blocking keys of `rows` ([rule * rows + row]): computed by the first match() that uses this
+    // delta, reused by the next ones while `rows` and its size stay the same (match_many of n
+    // records over d changed rows hashed n * d keys per rule before: 1.3 s for 1,000 and 1,000).
+    mutable std::vector<std::uint64_t> rule_keys;
+    mutable const RecordStore* keyed_rows = nullptr;
+    mutable std::size_t keyed_size = 0;
 };
 
 class OnlineIndex {

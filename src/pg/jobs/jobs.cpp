@@ -343,6 +343,7 @@ struct Job {
     char* min_probability;  // text of options.min_probability, or nullptr
     char* train_options;    // jsonb text of options.train, or nullptr
     int64 owner;
+    char* incremental_path;  // "online_index" or "link", fixed by the first attempt; or nullptr
 };
 
 [[noreturn]] void job_error(int code, const char* message, const char* hint = nullptr) {
@@ -364,7 +365,8 @@ bool load_job(int64 id, Job* job, MemoryContext cxt) {
     spi_run("UPDATE usermatch.job_queue SET worker_pid = $2 WHERE id = $1 AND state = 'running' "
             "RETURNING kind, profile, source, source_name, target, target_name, result_table, batch_size, "
             "rows_written, coalesce((options->>'incremental')::boolean, false), options->>'watermark_column', "
-            "watermark_from, watermark_to, options->>'min_probability', options->'train', owner",
+            "watermark_from, watermark_to, options->>'min_probability', options->'train', owner, "
+            "result->>'incremental_path'",
             2, types, values);
     if (SPI_processed != 1) return false;
     job->id = id;
@@ -384,6 +386,7 @@ bool load_job(int64 id, Job* job, MemoryContext cxt) {
     job->min_probability = spi_text(0, 14, cxt);
     job->train_options = spi_text(0, 15, cxt);
     job->owner = spi_int64(0, 16);
+    job->incremental_path = spi_text(0, 17, cxt);
     return true;
 }
 
@@ -477,6 +480,106 @@ const char* job_query(const Job& job, const char** columns, const char** order) 
     return "SELECT id1, id2, match_weight, match_probability FROM usermatch.dedupe($1, $2, $4)";
 }
 
+// ---- incremental runs through the online index ------------------------------------------------
+// An incremental dedupe or link job past its first run matches its new rows with match_many
+// against the target's online index (the cache warm_cache keeps fresh through the change log),
+// instead of link() reading and normalising the whole target. match_many goes through SQL on
+// purpose: it is the online layer's contract (its cache is being made shared between backends,
+// so a worker will attach to an index instead of building one), and a JSON array of at most
+// 100,000 new rows costs milliseconds against reading the target. The path is chosen once per job
+// (usermatch._incremental_online_refusal: only where the results equal link()'s, but for blocks
+// within a few rows of max_block_size, see there) and kept by every attempt, so a resumed
+// attempt recomputes the same rows.
+
+// A column of the increment as load_source reads it (source_reader.cpp, build_query): dates and
+// times as YYYY-MM-DD, anything else as text. Plain PostgreSQL code.
+const char* column_as_source_text(Oid relid, const char* column) {
+    const AttrNumber attnum = get_attnum(relid, column);
+    if (attnum == InvalidAttrNumber || attnum < 0)
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN), errmsg("usermatch: column \"%s\" of the source does not exist", column)));
+    char category;
+    bool preferred;
+    get_type_category_preferred(getBaseType(get_atttype(relid, attnum)), &category, &preferred);
+    const char* quoted = quote_identifier(column);
+    if (category == TYPCATEGORY_DATETIME) return psprintf("pg_catalog.to_char(%s, 'YYYY-MM-DD')", quoted);
+    return psprintf("%s::pg_catalog.text", quoted);
+}
+
+// The rows of an incremental job through the online index; $1 profile, $3 target (as job_query).
+const char* online_query(const Job& job, Oid increment) {
+    Oid types[1] = {TEXTOID};
+    Datum values[1] = {CStringGetTextDatum(job.profile)};
+    spi_run("SELECT c FROM usermatch.profiles p, LATERAL ("
+            "  SELECT f->>'column' FROM pg_catalog.jsonb_array_elements(p.spec->'fields') f"
+            "  UNION SELECT f->>'region_column' FROM pg_catalog.jsonb_array_elements(p.spec->'fields') f) x(c) "
+            "WHERE p.name = $1 AND c IS NOT NULL UNION ALL "
+            "SELECT NULL UNION ALL SELECT spec->>'id' FROM usermatch.profiles WHERE name = $1",
+            1, types, values);
+    // Rows: the columns, a NULL, the id column.
+    const uint64 n = SPI_processed;
+    if (n < 2) elog(ERROR, "usermatch job %lld: profile \"%s\" was dropped", (long long)job.id, job.profile);
+    StringInfoData record;
+    initStringInfo(&record);
+    appendStringInfoString(&record, "pg_catalog.jsonb_build_object(");
+    int in_call = 0;
+    const char* id_column = spi_text(n - 1, 1, CurrentMemoryContext);
+    char** columns = static_cast<char**>(palloc(sizeof(char*) * n));
+    for (uint64 i = 0; i < n; ++i) columns[i] = spi_text(i, 1, CurrentMemoryContext);
+    for (uint64 i = 0; i + 2 < n; ++i) {
+        if (in_call == 40) {  // jsonb_build_object takes at most 100 arguments
+            appendStringInfoString(&record, ") OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(");
+            in_call = 0;
+        }
+        appendStringInfo(&record, "%s%s, %s", in_call ? ", " : "", quote_literal_cstr(columns[i]),
+                         column_as_source_text(increment, columns[i]));
+        ++in_call;
+    }
+    appendStringInfoChar(&record, ')');
+    StringInfoData sql;
+    initStringInfo(&sql);
+    appendStringInfo(&sql,
+                     "WITH inc AS MATERIALIZED (SELECT pg_catalog.row_number() OVER () AS pos, %s AS id, %s AS rec "
+                     "  FROM pg_temp.usermatch_job_increment), "
+                     "m AS MATERIALIZED (SELECT * FROM usermatch.match_many($1, (SELECT "
+                     "  coalesce(pg_catalog.jsonb_agg(rec ORDER BY pos), '[]'::jsonb) FROM inc), $3, 2147483647) "
+                     "  WHERE EXISTS (SELECT FROM inc)) ",  // nothing new: no index needed
+                     column_as_source_text(increment, id_column), record.data);
+    if (strcmp(job.kind, "link") == 0)
+        appendStringInfoString(&sql, "SELECT inc.id AS id1, m.id AS id2, m.match_weight, m.match_probability "
+                                     "FROM m JOIN inc ON inc.pos = m.\"position\"");
+    else  // as job_query's incremental dedupe: no self pairs, each pair in dedupe's order, once
+        appendStringInfoString(&sql,
+                               "SELECT DISTINCT ON (id1, id2) id1, id2, match_weight, match_probability FROM ("
+                               "  SELECT CASE WHEN usermatch._id_less(m.id, inc.id) THEN m.id ELSE inc.id END AS id1,"
+                               "         CASE WHEN usermatch._id_less(m.id, inc.id) THEN inc.id ELSE m.id END AS id2,"
+                               "         m.match_weight, m.match_probability"
+                               "  FROM m JOIN inc ON inc.pos = m.\"position\" WHERE inc.id <> m.id) p ORDER BY id1, id2");
+    return sql.data;
+}
+
+// Chooses (first attempt) or reads (later attempts) the path of an incremental job past its
+// first run, and records it in the job's result; true: through the online index.
+bool use_online_index(Job* job, Oid increment, Oid target, MemoryContext cxt) {
+    if (!job->incremental_path) {
+        Oid types[5] = {INT8OID, TEXTOID, TEXTOID, REGCLASSOID, REGCLASSOID};
+        Datum values[5] = {Int64GetDatum(job->id), CStringGetTextDatum(job->kind), CStringGetTextDatum(job->profile),
+                           ObjectIdGetDatum(increment), ObjectIdGetDatum(target)};
+        char nulls[5] = {' ', ' ', ' ', ' ', OidIsValid(target) ? ' ' : 'n'};
+        spi_run("UPDATE usermatch.job_queue SET result = pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object("
+                "  'incremental_path', CASE WHEN r.refusal IS NULL THEN 'online_index' ELSE 'link' END, 'link_reason', r.refusal)) "
+                "FROM (SELECT usermatch._incremental_online_refusal($2, $3, $4, $5, options) AS refusal "
+                "      FROM usermatch.job_queue WHERE id = $1) r "
+                "WHERE id = $1 RETURNING result->>'incremental_path'",
+                5, types, values, nulls);
+        job->incremental_path = spi_text(0, 1, cxt);
+    }
+    return job->incremental_path && strcmp(job->incremental_path, "online_index") == 0;
+}
+
+double seconds_since(TimestampTz start) {
+    return static_cast<double>(GetCurrentTimestamp() - start) / 1e6;
+}
+
 void set_batch_size_setting(int batch_size) {
     char value[32];
     snprintf(value, sizeof(value), "%d", std::max(100, batch_size));
@@ -539,6 +642,23 @@ void run_job(int64 id, MemoryContext cxt) {
     const char* query = job_query(job, &columns, &order);
     // The target of an incremental dedupe is the whole source.
     const Oid target = strcmp(job.kind, "dedupe") == 0 ? job.source : job.target;
+    const bool increment = job.incremental && job.watermark_from && strcmp(job.kind, "train") != 0 &&
+                           strcmp(job.kind, "clusters") != 0;
+    const bool online = increment && use_online_index(&job, source, target, cxt);
+    TimestampTz compute_start = GetCurrentTimestamp();
+    double index_seconds = 0;
+    if (online) {
+        query = online_query(job, source);
+        // Builds this backend's index of the target (or attaches to a shared one), so the
+        // figures tell the index apart from the matching.
+        Oid types[2] = {TEXTOID, REGCLASSOID};
+        Datum values[2] = {CStringGetTextDatum(job.profile), ObjectIdGetDatum(target)};
+        spi_run("SELECT pg_catalog.count(*) FROM usermatch.match_many($1, '[]'::jsonb, $2, 1) "
+                "WHERE EXISTS (SELECT FROM pg_temp.usermatch_job_increment)",
+                2, types, values);
+        index_seconds = seconds_since(compute_start);
+        compute_start = GetCurrentTimestamp();
+    }
     {
         Oid types[4] = {TEXTOID, REGCLASSOID, REGCLASSOID, FLOAT8OID};
         Datum values[4] = {CStringGetTextDatum(job.profile), ObjectIdGetDatum(source), ObjectIdGetDatum(target),
@@ -551,6 +671,16 @@ void run_job(int64 id, MemoryContext cxt) {
                 4, types, values, nulls);
     }
     const int64 total = static_cast<int64>(SPI_processed);
+    if (increment) {  // where the worker spent its time (usermatch.jobs.result)
+        const double compute_seconds = seconds_since(compute_start);
+        Oid types[3] = {INT8OID, FLOAT8OID, FLOAT8OID};
+        Datum values[3] = {Int64GetDatum(job.id), Float8GetDatum(index_seconds), Float8GetDatum(compute_seconds)};
+        spi_run(online ? "UPDATE usermatch.job_queue SET result = result || pg_catalog.jsonb_build_object("
+                         "'index_seconds', round($2::numeric, 3), 'match_seconds', round($3::numeric, 3)) WHERE id = $1"
+                       : "UPDATE usermatch.job_queue SET result = result || pg_catalog.jsonb_build_object("
+                         "'link_seconds', round($3::numeric, 3)) WHERE id = $1",
+                3, types, values);
+    }
     int64 records_total = 0;
     spi_run("ALTER TABLE pg_temp.usermatch_job_rows ADD PRIMARY KEY (n)");
     if (lowered_batch_size > 0 && lowered_batch_size < job.batch_size) {
@@ -605,6 +735,7 @@ void run_job(int64 id, MemoryContext cxt) {
             "WHERE id = $1 AND state = 'running' AND worker_pid = pg_backend_pid()",
             1, types, values);
     spi_run("DROP TABLE IF EXISTS pg_temp.usermatch_job_rows");
+    spi_run("DROP VIEW IF EXISTS pg_temp.usermatch_job_increment");  // it depends on the source
     txn_commit(cxt);
     record_attempt(false, records_total, total);
 }
