@@ -86,6 +86,32 @@ TEST(EngineBlocking, TransformsAndNullKeys) {
     EXPECT_EQ(rule_key_hash(s, p.blocking[1], 1), 0u);
 }
 
+// A phone's plain key is its national significant number: the international spelling and a
+// national one that no region could read (kept as digits) block together; before, the key was the
+// normalised value ("+15105151230" against "5105151230") and the pair was never a candidate.
+TEST(EngineBlocking, PhoneKeyMeetsAcrossInternationalAndNationalSpellings) {
+    Profile p = parse_profile(kProfile);
+    RecordStore s(p);
+    s.append("intl", {RawValue("Alice Fisher"), std::nullopt, RawValue("+1 510-515-1230")});
+    s.append("national", {RawValue("Alice Fisher"), std::nullopt, RawValue("(510) 515-1230")});
+    s.append("other", {RawValue("Bob Stone"), std::nullopt, RawValue("+1 510-515-1231")});
+    EXPECT_EQ(key(s, "phone", 0), "5105151230");
+    EXPECT_EQ(key(s, "phone", 0), key(s, "phone", 1));
+    EXPECT_NE(key(s, "phone", 0), key(s, "phone", 2));
+    EXPECT_EQ(rule_key_hash(s, p.blocking[0], 0), rule_key_hash(s, p.blocking[0], 1));
+    Profile phone_only = parse_profile(R"({"id": "id", "fields": [
+        {"name": "name", "column": "name", "type": "person_name"},
+        {"name": "dob", "column": "dob", "type": "date"},
+        {"name": "phone", "column": "phone", "type": "phone"}], "blocking": [["phone"]]})");
+    RecordStore t(phone_only);
+    t.append("intl", {RawValue("Alice Fisher"), std::nullopt, RawValue("+1 510-515-1230")});
+    t.append("national", {RawValue("Alice Fisher"), std::nullopt, RawValue("(510) 515-1230")});
+    t.append("other", {RawValue("Bob Stone"), std::nullopt, RawValue("+1 510-515-1231")});
+    TaskRunner runner(1, {});
+    CandidateGenerator g(phone_only, t, nullptr, runner);
+    EXPECT_EQ(as_set(all_pairs(g)), (std::set<std::pair<std::uint32_t, std::uint32_t>>{{0, 1}}));
+}
+
 TEST(EngineBlocking, NullKeysNeverBlockTogether) {
     Profile p = parse_profile(kProfile);
     RecordStore s(p);

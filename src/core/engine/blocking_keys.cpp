@@ -51,7 +51,14 @@ bool blocking_key_text(const RecordStore& store, const BlockingKey& key, std::si
     std::string_view form = has_form ? c.form[r] : c.norm[r];
     ThreadScratch& s = thread_scratch();
     switch (key.transform) {
-    case Transform::None: out.assign(c.norm[r]); break;
+    case Transform::None:
+        // A phone's plain key is its national significant number: "+15105151230" (or "(510)
+        // 515-1230" read with region US) and "5105151230" (no region known, kept in national form)
+        // are one line and must meet in a block. Lines of two countries with the same national
+        // number also meet, rarely, and the comparison levels tell them apart.
+        if (c.type == FieldType::Phone) out.assign(normalize::phone_national_number(c.norm[r]));
+        else out.assign(c.norm[r]);
+        break;
     case Transform::PinyinInitials: {
         split_tokens(form, s.key_tokens);
         std::sort(s.key_tokens.begin(), s.key_tokens.end());

@@ -81,9 +81,38 @@ EmResult match_share(const ComparisonVectors& v, const Table& m, const Table& u,
     return r;
 }
 
-// A run with match share > 0.95 whose "matches" disagree completely on a free field more often than
-// this is one class of mixed pairs, not of matches.
+// A run with match share > 0.95 whose "matches" disagree completely on a free field a person keeps
+// (stable_attribute) more often than this is one class of mixed pairs, not of matches.
 constexpr double kMaxOneClassElse = 0.2;
+
+// Attributes a person keeps across records: names, dates (of birth), ID numbers. Contacts and places
+// (phone, email, address, city) legitimately change between one person's records.
+bool stable_attribute(engine::FieldType t) {
+    return t == engine::FieldType::PersonName || t == engine::FieldType::Date || t == engine::FieldType::IdNumber;
+}
+
+// u comes from random pairs, and a share `prior` of them are matches, which agree far more often than
+// non-matches: u_observed = prior x m + (1 - prior) x u. On a large table the prior is tiny and this
+// changes nothing; on a small one with several records a person (splink_fake_1000: 250 people in
+// 1,000 records, prior 0.005) the matches among the random pairs made the exact levels of email and
+// date of birth look 2-10 times more common by chance than they are, and the trained ranking fell
+// below the default one. Each level's u becomes (u_observed - prior x m) / (1 - prior), at least the
+// floor of a level never reached (1 / (2 x sampled pairs with both values)), renormalised.
+void take_matches_out_of_u(Profile& p, const LevelCounts& c, double prior) {
+    if (!(prior > 0) || prior >= 1) return;
+    for (std::size_t f = 0; f < p.fields.size(); ++f) {
+        if (f >= c.non_null.size() || c.non_null[f] == 0 || p.fields[f].levels.empty()) continue;
+        const double floor = 1.0 / (2.0 * static_cast<double>(c.non_null[f]));
+        double sum = 0;
+        std::vector<double> u(p.fields[f].levels.size());
+        for (std::size_t l = 0; l < u.size(); ++l) {
+            const engine::Level& lv = p.fields[f].levels[l];
+            u[l] = std::max(std::min(floor, lv.u), (lv.u - prior * lv.m) / (1 - prior));
+            sum += u[l];
+        }
+        for (std::size_t l = 0; l < u.size(); ++l) p.fields[f].levels[l].u = clamp_probability(u[l] / sum);
+    }
+}
 
 // The deterministic rule: the fields of `fields` all at their first (exact) level; with no fields,
 // every non-NULL field at its first level, at least two of them (all when the profile has one).
@@ -374,14 +403,22 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
             // such as an ID number: every pair a match) it stays small; when the free fields merely
             // follow the keys (suburb in postcode blocks), the "matches" disagree on names as often as
             // the pairs do.
+            // The test looks at the fields a person keeps (names, dates of birth, ID numbers): phones,
+            // emails and addresses change between one person's records (the realistic generator's
+            // email-blocked matches disagree on the phone in 28% of pairs, as real users do), so a
+            // true one-class run may disagree completely on them; when no such field is free, at all.
             json m_else = json::object();
-            double max_m_else = 0;
+            double max_m_else = 0, max_stable_else = 0;
+            bool any_stable = false;
             for (std::size_t f = 0; f < nf; ++f)
                 if (e.iterations > 0 && f < e.estimated.size() && e.estimated[f] && !e.m[f].empty()) {
-                    m_else[profile.fields[f].name] = e.m[f].back();
-                    max_m_else = std::max(max_m_else, e.m[f].back());
+                    const double me = e.m[f].back();
+                    m_else[profile.fields[f].name] = me;
+                    max_m_else = std::max(max_m_else, me);
+                    if (stable_attribute(profile.fields[f].type)) max_stable_else = std::max(max_stable_else, me), any_stable = true;
                 }
-            const bool collapsed = e.iterations > 0 && ((e.lambda > 0.95 && max_m_else > kMaxOneClassElse) ||
+            const double one_class_else = any_stable ? max_stable_else : max_m_else;
+            const bool collapsed = e.iterations > 0 && ((e.lambda > 0.95 && one_class_else > kMaxOneClassElse) ||
                                                         (e.lambda > 0.35 && e.lambda < 0.65 && e.lambda > 4 * s.lambda));
             const double weight = e.lambda * v.total();
             json rule = {{"rule", rule_text(profile.blocking[r])}, {"candidate_pairs", v.total() + rule_held.total()},
@@ -511,6 +548,14 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
     }
     check["kept_current"] = out.kept_current;
     summary["check"] = check;
+    // 5a. The matches among the random pairs taken out of u (after the check, which compares the fits
+    // as EM made them: both with the u observed on random pairs).
+    if (o.estimate_u && o.estimate_m && !out.kept_current && counts.pairs > 0 && out.profile.prior) {
+        take_matches_out_of_u(out.profile, counts, *out.profile.prior);
+        for (std::size_t f = 0; f < nf; ++f)
+            for (std::size_t l = 0; l < u[f].size(); ++l) u[f][l] = out.profile.fields[f].levels[l].u;
+        summary["u"]["matches_taken_out"] = *out.profile.prior;
+    }
     summary["kept_current"] = out.kept_current;
     const double prior_seconds = since(t);
 
