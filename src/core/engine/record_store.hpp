@@ -17,6 +17,10 @@
 #include <string_view>
 #include <vector>
 
+namespace usermatch::index {
+class ImageCodec;  // writes a store into an index image and views one (core/index)
+}
+
 namespace usermatch::engine {
 
 using RawValue = std::optional<std::string_view>;
@@ -31,19 +35,19 @@ constexpr std::size_t kMaxFuzzyCodePoints = 256;
 struct FieldColumn {
     FieldType type = FieldType::Text;
     std::size_t rows = 0;
-    std::vector<std::uint64_t> null_bits;  // bit set = NULL (or empty after normalisation)
+    Buf<std::uint64_t> null_bits;  // bit set = NULL (or empty after normalisation)
     StringArena norm;   // normalised value ("" when NULL): name/text normalize_name, phone E.164, ...
     StringArena form;   // person_name/text: pinyin form (single spaces between tokens); else unused
     U32Arena cps;       // code points for jaro-winkler: name/text the pinyin form, email the local
                         // part (phone and id_number compare their ASCII norm directly)
-    std::vector<std::uint64_t> h_norm;    // hash(norm); 0 when NULL
-    std::vector<std::uint64_t> h_alt;     // name: pinyin without spaces; phone: last 9 digits of the
+    Buf<std::uint64_t> h_norm;    // hash(norm); 0 when NULL
+    Buf<std::uint64_t> h_alt;     // name: pinyin without spaces; phone: last 9 digits of the
                                           // national significant number; email: local part
-    std::vector<std::uint64_t> h_sorted;  // name: sorted pinyin tokens
-    std::vector<std::uint64_t> h_nick;    // name: sorted tokens after canonical_given_name
-    std::vector<std::int32_t> ival;       // date: yyyymmdd
-    std::vector<double> dval;             // number
-    std::vector<std::uint8_t> strong;     // id_number: 1 when usable as a strong identifier
+    Buf<std::uint64_t> h_sorted;  // name: sorted pinyin tokens
+    Buf<std::uint64_t> h_nick;    // name: sorted tokens after canonical_given_name
+    Buf<std::int32_t> ival;       // date: yyyymmdd
+    Buf<double> dval;             // number
+    Buf<std::uint8_t> strong;     // id_number: 1 when usable as a strong identifier
 
     bool is_null(std::size_t i) const { return (null_bits[i >> 6] >> (i & 63)) & 1; }
     std::size_t memory_bytes() const;
@@ -101,6 +105,7 @@ public:
     double normalize_seconds() const { return normalize_seconds_; }
 
 private:
+    friend class usermatch::index::ImageCodec;
     void add_id(std::string_view id);
     void merge(std::vector<FieldColumn>& batch);
     // Writes the hot rows [first, first + batch rows) from a normalised batch (rows must exist).
@@ -113,10 +118,10 @@ private:
     std::vector<FieldColumn> columns_;
     std::size_t value_count_ = 0;
     StringArena ids_;
-    std::vector<std::uint32_t> id_table_;  // open addressing over record indices; UINT32_MAX = empty
+    Buf<std::uint32_t> id_table_;  // open addressing over record indices; UINT32_MAX = empty
     std::vector<HotSlots> slots_;
     std::size_t hot_stride_ = 1;
-    std::vector<std::uint64_t> hot_;
+    Buf<std::uint64_t> hot_;
     std::vector<FieldColumn> scratch_;  // one-record batch for append()
     double normalize_seconds_ = 0;
 };
