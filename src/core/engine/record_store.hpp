@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -49,7 +50,17 @@ struct FieldColumn {
     Buf<double> dval;             // number
     Buf<std::uint8_t> strong;     // id_number: 1 when usable as a strong identifier
 
+    // An index image leaves `cps` out (it is 4 bytes per code point, a third of the image): the
+    // fuzzy levels then decode it from `form` (name/text) or the local part of `norm` (email),
+    // exactly as append_normalized built it (core/index).
+    bool cps_derived = false;
+
     bool is_null(std::size_t i) const { return (null_bits[i >> 6] >> (i & 63)) & 1; }
+    // The code points the fuzzy levels compare: cps[i], or when derived decoded into `buf`.
+    std::u32string_view fuzzy_cps(std::size_t i, std::u32string& buf) const {
+        return cps_derived ? derive_cps(i, buf) : cps[i];
+    }
+    std::u32string_view derive_cps(std::size_t i, std::u32string& buf) const;
     std::size_t memory_bytes() const;
     void append_all(const FieldColumn& other);  // merges a batch (all but the hash vectors)
     // Reserves exactly the room the given batches need (avoids growth-by-doubling slack).

@@ -146,6 +146,8 @@ enum Kind : std::uint32_t {
     kTfKeys,       // strictly increasing
     kTfCounts,     // same length as its keys
     kTfTotals,     // one per field
+    kCpsChars,     // code points for the fuzzy levels: never written (derived, FieldColumn::cps_derived)
+    kCpsOffsets,   // ... so always the one offset 0
 };
 
 std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
@@ -178,8 +180,8 @@ public:
                 v(kChars, a->chars_buf());
                 v(kOffsets, a->offsets_buf());
             }
-            v(kChars, c.cps.chars_buf());
-            v(kOffsets, c.cps.offsets_buf());
+            v(kCpsChars, c.cps.chars_buf());
+            v(kCpsOffsets, c.cps.offsets_buf());
             v(kPerRow, c.h_norm);
             v(kPerRow, c.h_alt);
             v(kPerRow, c.h_sorted);
@@ -208,9 +210,10 @@ public:
 
 std::size_t OnlineIndex::image_size() const {
     std::size_t count = 0, bytes = 0;
-    auto v = [&](std::uint32_t, const auto& buf) {
+    auto v = [&](std::uint32_t kind, const auto& buf) {
         ++count;
-        bytes += (buf.size() * sizeof(buf[0]) + kAlign - 1) / kAlign * kAlign;
+        const std::size_t n = kind == kCpsChars ? 0 : kind == kCpsOffsets ? 4 : buf.size() * sizeof(buf[0]);
+        bytes += (n + kAlign - 1) / kAlign * kAlign;
     };
     ImageCodec::visit(const_cast<OnlineIndex&>(*this), v);
     const std::size_t head = (sizeof(ImageHeader) + count * sizeof(ImageArray) + kAlign - 1) / kAlign * kAlign;
@@ -221,9 +224,19 @@ void OnlineIndex::write_image(const ImageSink& sink, std::uint64_t tag) const {
     auto& self = const_cast<OnlineIndex&>(*this);
     std::vector<ImageArray> table;
     std::vector<std::pair<const void*, std::size_t>> parts;
+    static const std::uint32_t zero_offset = 0;
     auto collect = [&](std::uint32_t kind, const auto& buf) {
-        table.push_back({0, buf.size(), static_cast<std::uint32_t>(sizeof(buf[0])), kind});
-        parts.push_back({buf.data(), buf.size() * sizeof(buf[0])});
+        const std::uint32_t elem = static_cast<std::uint32_t>(sizeof(buf[0]));
+        if (kind == kCpsChars) {
+            table.push_back({0, 0, elem, kind});
+            parts.push_back({nullptr, 0});
+        } else if (kind == kCpsOffsets) {
+            table.push_back({0, 1, elem, kind});
+            parts.push_back({&zero_offset, sizeof zero_offset});
+        } else {
+            table.push_back({0, buf.size(), elem, kind});
+            parts.push_back({buf.data(), buf.size() * sizeof(buf[0])});
+        }
     };
     ImageCodec::visit(self, collect);
     std::size_t at = (sizeof(ImageHeader) + table.size() * sizeof(ImageArray) + kAlign - 1) / kAlign * kAlign;
@@ -333,6 +346,8 @@ std::unique_ptr<OnlineIndex> ImageCodec::attach(const Profile& profile, const vo
         case kHot: ok = n == rows * s.hot_stride(); break;
         case kIdTable: ok = rows == 0 ? (n == 0 || (n & (n - 1)) == 0) : (n > rows && (n & (n - 1)) == 0); break;
         case kTfTotals: ok = n == nf; break;
+        case kCpsChars: ok = n == 0; break;
+        case kCpsOffsets: ok = n == 1; break;
         default: break;
         }
         if (!ok) throw bad(where + " has the wrong length");
@@ -355,6 +370,8 @@ std::unique_ptr<OnlineIndex> ImageCodec::attach(const Profile& profile, const vo
         check_arena(c.norm, false);
         check_arena(c.form, false);
         check_arena(c.cps, true);
+        c.cps_derived = c.type == engine::FieldType::PersonName || c.type == engine::FieldType::Text ||
+                        c.type == engine::FieldType::Email;
     }
     if (rows > 0) {
         std::size_t empty = 0;
