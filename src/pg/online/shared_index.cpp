@@ -145,7 +145,7 @@ std::unique_ptr<index::OnlineIndex> attach(const engine::Profile& profile, const
     const std::size_t head = meta_block(meta.size());
     if (bytes <= head) throw Error(ErrorCode::InvalidParameter, "online index file " + file.path + " is truncated");
     auto map = std::make_shared<Mapping>();
-    map->addr = ::mmap(nullptr, bytes, PROT_READ, MAP_SHARED, f.fd, 0);
+    map->addr = ::mmap(nullptr, bytes, PROT_READ, MAP_SHARED | MAP_POPULATE, f.fd, 0);
     if (map->addr == MAP_FAILED) throw Error(ErrorCode::OutOfMemory, sys_error("could not map " + file.path));
     map->bytes = bytes;
     const auto* base = static_cast<const char*>(map->addr);
