@@ -22,8 +22,9 @@ void grow(Container& c, std::size_t needed) {
 
 // A vector that can instead VIEW an array it does not own (an index image in a read-only
 // mapping, core/index). Reads go through one cached pointer (no branch); the mutating calls
-// (push_back, resize, ...) are those of std::vector and refuse to run on a view.
-template <typename T>
+// (push_back, resize, ...) are those of the owned container (std::vector, or std::basic_string for
+// arena characters, whose growth the memory budgets were measured with) and refuse to run on a view.
+template <typename T, typename Storage = std::vector<T>>
 class Buf {
 public:
     Buf() = default;
@@ -87,12 +88,12 @@ public:
     void shrink_to_fit() { own().shrink_to_fit(), sync(); }
 
 private:
-    std::vector<T>& own() {
+    Storage& own() {
         if (view_) throw Error(ErrorCode::Internal, "a read-only index image cannot be modified");
         return v_;
     }
     void sync() { p_ = v_.data(), n_ = v_.size(); }
-    std::vector<T> v_;
+    Storage v_;
     bool view_ = false;
     T* p_ = nullptr;
     std::size_t n_ = 0;
@@ -139,13 +140,14 @@ public:
         offsets_.assign(1, 0);
     }
     // The two arrays (index images read and view them, core/index).
-    Buf<Char>& chars_buf() { return data_; }
+    using Chars = Buf<Char, std::basic_string<Char>>;
+    Chars& chars_buf() { return data_; }
     Buf<std::uint32_t>& offsets_buf() { return offsets_; }
-    const Buf<Char>& chars_buf() const { return data_; }
+    const Chars& chars_buf() const { return data_; }
     const Buf<std::uint32_t>& offsets_buf() const { return offsets_; }
 
 private:
-    Buf<Char> data_;
+    Buf<Char, std::basic_string<Char>> data_;
     Buf<std::uint32_t> offsets_;
 };
 

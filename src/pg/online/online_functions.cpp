@@ -829,7 +829,11 @@ void refresh_published_counters() {
     published_counters.cache_misses = online_counters.misses;
     published_counters.pool_reuses = pools.reuses;
     published_counters.pool_allocations = pools.upstream_allocations;
-    published_counters.memory_bytes = cached_bytes();
+    // This backend's own memory: a mapped (shared) image is counted once, by cache_stats.published_bytes.
+    std::size_t own = 0;
+    if (registry)
+        for (const auto& e : registry->entries) own += e->index->memory_bytes();
+    published_counters.memory_bytes = own;
 }
 
 Datum match_call_measured(FunctionCallInfo fcinfo, const char* function, bool many, stats::CallFigures& figures);
