@@ -87,6 +87,7 @@ if [[ ${failed_layers[*]:-} != *"build, install"* ]] && start_cluster; then
   layer "pg_regress" regress
   layer "pgTAP" pgtap
   layer "online matching across sessions" online_sessions
+  layer "online: one shared index (8 backends attach, kill -9, writing transaction, corrupt file)" test/online/shared.sh
   layer "statistics (pgbench counters, exporter, Chromium, history, no preload)" test/stats/run.sh
   layer "background jobs: kill -9, restart, idle launcher, no preload" test/jobs/faults.sh
   layer "background jobs from pg_cron" test/jobs/pg_cron.sh

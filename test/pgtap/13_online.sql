@@ -125,14 +125,14 @@ INSERT INTO users (user_id, full_name, phone) VALUES ('t1', 'Anna Nowak', '+48 6
 SELECT is((SELECT id FROM usermatch.match_one('online', '{"full_name": "Anna Nowak", "phone": "+48 603 000 111"}', 'users', 1, 0)), 't1',
           'rows inserted after TRUNCATE are found');
 
--- Eviction: room for one small index only.
-CREATE TABLE small_a AS SELECT user_id, full_name, phone, email, birth_date, id_number, city FROM usermatch.generate_users(50, 21);
-CREATE TABLE small_b AS SELECT user_id, full_name, phone, email, birth_date, id_number, city FROM usermatch.generate_users(50, 22);
+-- Eviction: room for one small index only (200 rows: a 50-row image is smaller than the 64 kB minimum of cache_memory).
+CREATE TABLE small_a AS SELECT user_id, full_name, phone, email, birth_date, id_number, city FROM usermatch.generate_users(200, 21);
+CREATE TABLE small_b AS SELECT user_id, full_name, phone, email, birth_date, id_number, city FROM usermatch.generate_users(200, 22);
 SELECT is(usermatch.drop_cache(), 1, 'drop_cache frees the index of users');
-SELECT is(usermatch.warm_cache('online', 'small_a'), 50::bigint, 'one small index is built');
+SELECT is(usermatch.warm_cache('online', 'small_a'), 200::bigint, 'one small index is built');
 SELECT lives_ok($$SELECT set_config('usermatch.cache_memory', ((SELECT bytes FROM usermatch.cache_stats) * 3 / 2 / 1024)::text || 'kB', true)$$,
                 'cache_memory: room for 1.5 such indexes');
-SELECT is(usermatch.warm_cache('online', 'small_b'), 50::bigint, 'a second index is built');
+SELECT is(usermatch.warm_cache('online', 'small_b'), 200::bigint, 'a second index is built');
 SELECT is((SELECT entries FROM usermatch.cache_stats), 1::bigint, 'under a small cache_memory only one index stays');
 SELECT is((SELECT evictions FROM usermatch.cache_stats), 1::bigint, '... the least recently used one was evicted');
 SELECT is((SELECT count(*)::int FROM usermatch.match_one('online', '{"full_name": "x"}', 'small_a')), 0, 'the evicted target still answers (rebuilt)');
@@ -196,7 +196,7 @@ SELECT is((SELECT count(*)::int FROM signups s
 SELECT is((SELECT count(*)::int FROM signups WHERE matched IS NOT NULL), 3, '... for every row');
 
 -- A dropped target's index is freed at the next call.
-SELECT is(usermatch.warm_cache('online', 'small_b'), 50::bigint, 'small_b indexed again');
+SELECT is(usermatch.warm_cache('online', 'small_b'), 200::bigint, 'small_b indexed again');
 SELECT invalidations AS inv_before FROM usermatch.cache_stats \gset
 DROP TABLE small_b;
 SELECT is((SELECT count(*)::int FROM usermatch.match_one('online', '{"full_name": "x"}', 'small_a')), 0, 'another call');

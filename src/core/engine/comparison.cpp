@@ -99,6 +99,13 @@ bool too_long_for_fuzzy(std::string_view v) noexcept {
     return code_points > kMaxFuzzyCodePoints;
 }
 
+// A column's fuzzy code points; `side` picks the scratch buffer a derived column decodes into.
+inline std::u32string_view cps_of(const FieldColumn& c, std::size_t i, int side) {
+    if (!c.cps_derived) return c.cps[i];
+    ThreadScratch& d = thread_scratch();
+    return c.derive_cps(i, side == 0 ? d.decode_a : d.decode_b);
+}
+
 double jw_utf8(std::string_view x, std::string_view y) {
     ThreadScratch& d = thread_scratch();
     d.decode_a.clear();
@@ -143,10 +150,10 @@ __attribute__((always_inline)) inline bool holds(const Level& level, std::size_t
         if (type == FieldType::Email && (too_long_for_fuzzy(A.norm[a]) || too_long_for_fuzzy(B.norm[b])))
             return ha[sl.norm] == hb[sl.norm];
         if (cache.jw < 0)  // names/text: pre-decoded pinyin form; email: the whole address
-            cache.jw = type == FieldType::Email ? jw_utf8(A.norm[a], B.norm[b]) : compare::jaro_winkler(A.cps[a], B.cps[b]);
+            cache.jw = type == FieldType::Email ? jw_utf8(A.norm[a], B.norm[b]) : compare::jaro_winkler(cps_of(A, a, 0), cps_of(B, b, 1));
         return cache.jw >= level.param;
     case Condition::LocalJaroWinkler:
-        if (cache.local_jw < 0) cache.local_jw = compare::jaro_winkler(A.cps[a], B.cps[b]);  // local parts
+        if (cache.local_jw < 0) cache.local_jw = compare::jaro_winkler(cps_of(A, a, 0), cps_of(B, b, 1));  // local parts
         return cache.local_jw >= level.param;
     case Condition::OsaAtMost:
         if (sl.edit >= 0 && level.param < 2) {  // reject most non-matches from the hot row alone
@@ -173,7 +180,7 @@ __attribute__((always_inline)) inline bool holds(const Level& level, std::size_t
         if (type == FieldType::IdNumber || type == FieldType::Email || type == FieldType::Date ||
             type == FieldType::Exact)  // date: yyyy-mm-dd
             return osa_within(A.norm[a], B.norm[b], static_cast<std::size_t>(level.param));
-        return osa_within(A.cps[a], B.cps[b], static_cast<std::size_t>(level.param));
+        return osa_within(cps_of(A, a, 0), cps_of(B, b, 1), static_cast<std::size_t>(level.param));
     case Condition::DayMonthSwapped: {
         Ymd x = split(static_cast<std::int32_t>(ha[sl.norm])), y = split(static_cast<std::int32_t>(hb[sl.norm]));
         return x.y == y.y && x.m == y.d && x.d == y.m;

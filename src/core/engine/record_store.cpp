@@ -298,6 +298,14 @@ void append_normalized(const Field& f, RawValue raw, FieldColumn& c, RawValue re
     }
 }
 
+std::u32string_view FieldColumn::derive_cps(std::size_t i, std::u32string& buf) const {
+    std::string_view src = type == FieldType::Email ? norm[i].substr(0, norm[i].find('@')) : form[i];
+    buf.clear();
+    text::decode_utf8_into(src, buf);
+    if (buf.size() > kMaxFuzzyCodePoints) buf.resize(kMaxFuzzyCodePoints);
+    return buf;
+}
+
 std::size_t FieldColumn::memory_bytes() const {
     auto vb = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
     return vb(null_bits) + norm.memory_bytes() + form.memory_bytes() + cps.memory_bytes() + vb(h_norm) +

@@ -14,8 +14,13 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
+
+namespace usermatch::index {
+class ImageCodec;  // writes a store into an index image and views one (core/index)
+}
 
 namespace usermatch::engine {
 
@@ -31,21 +36,31 @@ constexpr std::size_t kMaxFuzzyCodePoints = 256;
 struct FieldColumn {
     FieldType type = FieldType::Text;
     std::size_t rows = 0;
-    std::vector<std::uint64_t> null_bits;  // bit set = NULL (or empty after normalisation)
+    Buf<std::uint64_t> null_bits;  // bit set = NULL (or empty after normalisation)
     StringArena norm;   // normalised value ("" when NULL): name/text normalize_name, phone E.164, ...
     StringArena form;   // person_name/text: pinyin form (single spaces between tokens); else unused
     U32Arena cps;       // code points for jaro-winkler: name/text the pinyin form, email the local
                         // part (phone and id_number compare their ASCII norm directly)
-    std::vector<std::uint64_t> h_norm;    // hash(norm); 0 when NULL
-    std::vector<std::uint64_t> h_alt;     // name: pinyin without spaces; phone: last 9 digits of the
+    Buf<std::uint64_t> h_norm;    // hash(norm); 0 when NULL
+    Buf<std::uint64_t> h_alt;     // name: pinyin without spaces; phone: last 9 digits of the
                                           // national significant number; email: local part
-    std::vector<std::uint64_t> h_sorted;  // name: sorted pinyin tokens
-    std::vector<std::uint64_t> h_nick;    // name: sorted tokens after canonical_given_name
-    std::vector<std::int32_t> ival;       // date: yyyymmdd
-    std::vector<double> dval;             // number
-    std::vector<std::uint8_t> strong;     // id_number: 1 when usable as a strong identifier
+    Buf<std::uint64_t> h_sorted;  // name: sorted pinyin tokens
+    Buf<std::uint64_t> h_nick;    // name: sorted tokens after canonical_given_name
+    Buf<std::int32_t> ival;       // date: yyyymmdd
+    Buf<double> dval;             // number
+    Buf<std::uint8_t> strong;     // id_number: 1 when usable as a strong identifier
+
+    // An index image leaves `cps` out (it is 4 bytes per code point, a third of the image): the
+    // fuzzy levels then decode it from `form` (name/text) or the local part of `norm` (email),
+    // exactly as append_normalized built it (core/index).
+    bool cps_derived = false;
 
     bool is_null(std::size_t i) const { return (null_bits[i >> 6] >> (i & 63)) & 1; }
+    // The code points the fuzzy levels compare: cps[i], or when derived decoded into `buf`.
+    std::u32string_view fuzzy_cps(std::size_t i, std::u32string& buf) const {
+        return cps_derived ? derive_cps(i, buf) : cps[i];
+    }
+    std::u32string_view derive_cps(std::size_t i, std::u32string& buf) const;
     std::size_t memory_bytes() const;
     void append_all(const FieldColumn& other);  // merges a batch (all but the hash vectors)
     // Reserves exactly the room the given batches need (avoids growth-by-doubling slack).
@@ -101,6 +116,7 @@ public:
     double normalize_seconds() const { return normalize_seconds_; }
 
 private:
+    friend class usermatch::index::ImageCodec;
     void add_id(std::string_view id);
     void merge(std::vector<FieldColumn>& batch);
     // Writes the hot rows [first, first + batch rows) from a normalised batch (rows must exist).
@@ -113,10 +129,10 @@ private:
     std::vector<FieldColumn> columns_;
     std::size_t value_count_ = 0;
     StringArena ids_;
-    std::vector<std::uint32_t> id_table_;  // open addressing over record indices; UINT32_MAX = empty
+    Buf<std::uint32_t> id_table_;  // open addressing over record indices; UINT32_MAX = empty
     std::vector<HotSlots> slots_;
     std::size_t hot_stride_ = 1;
-    std::vector<std::uint64_t> hot_;
+    Buf<std::uint64_t> hot_;
     std::vector<FieldColumn> scratch_;  // one-record batch for append()
     double normalize_seconds_ = 0;
 };

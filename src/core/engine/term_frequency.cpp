@@ -7,8 +7,7 @@
 namespace usermatch::engine {
 
 
-TermFrequencies::TermFrequencies(const Profile& profile, const RecordStore& left,
-                                 const RecordStore* right) {
+void TermFrequencies::init_tables(const Profile& profile) {
     tables_.resize(profile.fields.size());
     for (std::size_t f = 0; f < profile.fields.size(); ++f) {
         const Field& field = profile.fields[f];
@@ -23,6 +22,69 @@ TermFrequencies::TermFrequencies(const Profile& profile, const RecordStore& left
                 t.exact_m = level.m;
             }
         }
+    }
+}
+
+TermFrequencies::TermFrequencies(const Profile& profile, const std::vector<FlatTable>& flat) {
+    init_tables(profile);
+    for (std::size_t f = 0; f < tables_.size() && f < flat.size(); ++f) {
+        Table& t = tables_[f];
+        if (!t.tf) continue;
+        t.flat = true;
+        t.base = flat[f];
+        t.total = flat[f].total;
+    }
+}
+
+void TermFrequencies::clear_overlay() {
+    for (Table& t : tables_)
+        if (t.flat) {
+            t.overlay.clear();
+            t.sealed = true;
+            t.total = t.base.total;
+        }
+}
+
+void TermFrequencies::seal_overlay() {
+    for (Table& t : tables_) {
+        if (!t.flat || t.sealed) continue;
+        auto& o = t.overlay;
+        std::sort(o.begin(), o.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        std::size_t w = 0;
+        for (std::size_t i = 0; i < o.size(); ++i) {
+            if (w > 0 && o[w - 1].first == o[i].first) o[w - 1].second += o[i].second;
+            else o[w++] = o[i];
+        }
+        o.resize(w);
+        t.sealed = true;
+    }
+}
+
+std::uint64_t TermFrequencies::count_of(const Table& t, std::uint64_t key) const {
+    if (!t.flat) {
+        auto it = t.values.find(key);
+        return it == t.values.end() ? 0 : it->second.count;
+    }
+    std::int64_t count = 0;
+    const std::uint64_t* end = t.base.keys + t.base.n;
+    const std::uint64_t* at = std::lower_bound(t.base.keys, end, key);
+    if (at != end && *at == key) count = t.base.counts[at - t.base.keys];
+    if (t.sealed) {
+        auto it = std::lower_bound(t.overlay.begin(), t.overlay.end(), key,
+                                   [](const auto& e, std::uint64_t k) { return e.first < k; });
+        if (it != t.overlay.end() && it->first == key) count += it->second;
+    } else {
+        for (const auto& e : t.overlay) count += e.first == key ? e.second : 0;
+    }
+    return count > 0 ? static_cast<std::uint64_t>(count) : 0;
+}
+
+TermFrequencies::TermFrequencies(const Profile& profile, const RecordStore& left,
+                                 const RecordStore* right) {
+    init_tables(profile);
+    for (std::size_t f = 0; f < profile.fields.size(); ++f) {
+        const Field& field = profile.fields[f];
+        Table& t = tables_[f];
         if (!field.tf) continue;
         for (const RecordStore* store : {&left, right}) {
             if (!store) continue;
@@ -40,6 +102,12 @@ TermFrequencies::TermFrequencies(const Profile& profile, const RecordStore& left
 void TermFrequencies::adjust(std::size_t field, std::uint64_t key, std::int64_t delta) {
     if (field >= tables_.size() || !tables_[field].tf || delta == 0) return;
     Table& t = tables_[field];
+    if (t.flat) {
+        t.overlay.push_back({key, delta});
+        t.sealed = false;
+        t.total = static_cast<std::uint64_t>(static_cast<std::int64_t>(t.total) + delta);
+        return;
+    }
     Entry& e = t.values[key];
     e.count = static_cast<std::uint64_t>(static_cast<std::int64_t>(e.count) + delta);
     t.total = static_cast<std::uint64_t>(static_cast<std::int64_t>(t.total) + delta);
@@ -49,8 +117,8 @@ void TermFrequencies::adjust(std::size_t field, std::uint64_t key, std::int64_t 
 double TermFrequencies::frequency(std::size_t field, std::uint64_t key) const {
     if (!has_field(field)) return 0;
     const Table& t = tables_[field];
-    auto it = t.values.find(key);
-    return it == t.values.end() ? 0.0 : static_cast<double>(it->second.count) / static_cast<double>(t.total);
+    const std::uint64_t count = count_of(t, key);
+    return count == 0 ? 0.0 : static_cast<double>(count) / static_cast<double>(t.total);
 }
 
 double TermFrequencies::floor(std::size_t field) const {

@@ -36,6 +36,20 @@ public:
     TermFrequencies(const Profile& profile, const RecordStore& left,
                     const RecordStore* right = nullptr);
 
+    // Flat tables (online index images, core/index): per field the sorted distinct keys and their
+    // counts, in memory the object does not own and never writes. adjust() then only records the
+    // change in a small per-object overlay, which clear_overlay() forgets (the shared tables stay
+    // untouched); seal_overlay() sorts it so that lookups binary-search it.
+    struct FlatTable {
+        const std::uint64_t* keys = nullptr;
+        const std::uint32_t* counts = nullptr;
+        std::size_t n = 0;
+        std::uint64_t total = 0;
+    };
+    TermFrequencies(const Profile& profile, const std::vector<FlatTable>& flat);
+    void clear_overlay();
+    void seal_overlay();
+
     // Upper bound of the bytes the tables of the profile's tf fields take over these stores (every
     // value distinct): its normalised text plus ~96 bytes of hash-table node and bucket.
     static std::size_t memory_bound(const Profile& profile, const RecordStore& left, const RecordStore* right) {
@@ -85,7 +99,13 @@ private:
         std::vector<double> level_weights;
         std::uint64_t total = 0;    // records with a value
         std::unordered_map<std::uint64_t, Entry> values;
+        bool flat = false;
+        FlatTable base;                                             // flat mode: the tables
+        std::vector<std::pair<std::uint64_t, std::int64_t>> overlay;  // flat mode: adjustments
+        bool sealed = true;
     };
+    void init_tables(const Profile& profile);
+    std::uint64_t count_of(const Table& t, std::uint64_t key) const;
     std::vector<Table> tables_;  // per profile field (empty tables for non-tf fields)
 };
 

@@ -8,6 +8,18 @@
 // (max_block_size), the prior and the term frequencies are then those of the target as the caller
 // sees it, so the result equals link's on the current table.
 //
+// Sharing: the index can be written as one position-independent byte image (write_image) and an
+// index can VIEW such an image in memory it does not own (attach: e.g. a file mapped read-only
+// by every backend, so the physical pages exist once). Both kinds read the same flat arrays through
+// the same code, so their answers are bit-identical. A query never writes to the image: its
+// term-frequency adjustments go to a per-object overlay (TermFrequencies flat mode).
+//
+// Image layout (native byte order, every array 64-byte aligned):
+//   ImageHeader | ImageArray[array_count] | arrays...
+// arrays: the store's (ids, id hash table, hot rows, per field null bits, arenas and value
+// vectors), then per blocking rule the sorted posting keys (u64) and rows (u32), then per field the
+// term-frequency keys (u64, sorted) and counts (u32), then the per-field tf totals (u64).
+//
 // Hot path: candidate lists, delta keys and hits live in a per-index monotonic buffer (reset per
 // query, see PoolCounters), so a warm query makes no general heap allocation in its loops (the
 // term-frequency adjustment inserts a hash node only for a value the target does not hold).
@@ -67,14 +79,33 @@ struct Delta {
     mutable std::size_t keyed_size = 0;
 };
 
+using ImageSink = std::function<void(const void* data, std::size_t bytes)>;
+
 class OnlineIndex {
 public:
     // Takes the target's store (built with `profile`, which must outlive the index).
     OnlineIndex(const Profile& profile, std::unique_ptr<RecordStore> base,
                 const std::function<bool()>& keep_going = {});
 
+    // An index over an image (write_image's bytes at `data`, `size` bytes, 8-byte aligned) that
+    // stays valid and unchanged while the index lives (`keep_alive` is held until then: e.g. the
+    // mapping). The image is checked before any query reads it: a truncated, foreign or corrupt
+    // image (other profile shape, sizes, offsets, rows out of range, `tag` different from the
+    // writer's) throws Error(InvalidParameter); nothing outside [data, data + size) is ever read.
+    static std::unique_ptr<OnlineIndex> attach(const Profile& profile, const void* data, std::size_t size,
+                                               std::uint64_t tag, std::shared_ptr<const void> keep_alive,
+                                               const std::function<bool()>& keep_going = {});
+
+    // Bytes of the image and the image itself, streamed to `sink` in pieces. `tag`: any value the
+    // reader must present to attach (the glue: a hash of what the index is valid for).
+    std::size_t image_size() const;
+    void write_image(const ImageSink& sink, std::uint64_t tag = 0) const;
+
     const RecordStore& base() const { return *base_; }
+    // Bytes this object holds in its own memory (an attached index: its pool and overlay only).
     std::size_t memory_bytes() const { return bytes_; }
+    bool attached() const { return attached_bytes_ > 0; }
+    std::size_t attached_bytes() const { return attached_bytes_; }  // the viewed image
 
     // The best matches of record `q` of `query`, best first (ties by id), at most options.k.
     // keep_going is polled every 4096 candidates; false -> Error(QueryCanceled).
@@ -84,19 +115,23 @@ public:
     const PoolCounters& pool() const { return pool_counters_; }
 
 private:
-    struct Posting {
-        std::uint64_t key;
-        std::uint32_t row;
-        bool operator<(const Posting& o) const { return key != o.key ? key < o.key : row < o.row; }
-    };
-    std::size_t base_count(std::size_t rule, std::uint64_t key) const;
+    friend class ImageCodec;
+    explicit OnlineIndex(const Profile& profile);
+    void finish(std::size_t own_bytes);  // term-frequency view, pool, byte count
 
     const Profile& profile_;
     std::unique_ptr<RecordStore> base_;
-    std::vector<std::vector<std::uint64_t>> row_keys_;  // [rule][row]; 0 = no key
-    std::vector<std::vector<Posting>> postings_;        // [rule], sorted; rows with a key only
+    // Per rule the rows with a key, sorted by (key, row): keys and rows as two arrays.
+    std::vector<engine::Buf<std::uint64_t>> post_keys_;
+    std::vector<engine::Buf<std::uint32_t>> post_rows_;
     bool any_tf_ = false;
-    engine::TermFrequencies tf_;                          // of the base rows; adjusted per query, restored
+    // Per field (empty for fields without tf): distinct value keys, sorted, and their counts.
+    std::vector<engine::Buf<std::uint64_t>> tf_keys_;
+    std::vector<engine::Buf<std::uint32_t>> tf_counts_;
+    engine::Buf<std::uint64_t> tf_totals_;               // per field: values counted
+    engine::TermFrequencies tf_;                          // flat view of the above + per-query overlay
+    std::shared_ptr<const void> keep_alive_;
+    std::size_t attached_bytes_ = 0;
     std::size_t bytes_ = 0;
 
     // Per-query pool: one buffer reused by every query (monotonic, released after each query).

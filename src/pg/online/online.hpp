@@ -16,6 +16,12 @@ struct OnlineCacheCounters {
     std::uint64_t invalidations = 0;   // entries dropped because profile / table / log changed
     std::uint64_t delta_rows_pending = 0;  // changed rows the last call read besides its index
     double last_build_seconds = 0;
+    std::uint64_t attaches = 0;             // indexes taken from a file another call published
+    std::uint64_t published = 0;            // indexes this backend built and published
+    std::uint64_t publish_failures = 0;     // ... that could not be written (they stay private)
+    std::uint64_t refused_files = 0;        // published files refused on attach (and removed)
+    std::uint64_t file_evictions = 0;       // published files removed for usermatch.cache_memory
+    std::uint64_t stale_files_removed = 0;  // ... superseded, of dropped relations, dead writers' temp files
 };
 extern OnlineCacheCounters online_counters;
 

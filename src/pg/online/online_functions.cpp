@@ -14,11 +14,22 @@
 // spec, pg_class row xmin (ALTER TABLE), relfilenode (TRUNCATE, rewrites), the target's log
 // generation (warm_cache prunes the log and bumps it), DROP (the relation is gone). A transaction
 // or subtransaction that built an index after writing and then aborts drops it.
+//
+// Sharing (usermatch.online_share, shared_index.hpp): an index valid for every backend is written
+// once to a file under $PGDATA/pg_usermatch/online and mapped read-only by every backend that
+// needs it, so the index exists once in memory whatever the number of connections. Valid for
+// everyone means: the change log is installed, the profile has no expression fields (they run with
+// the caller's rights), and the builder's transaction either wrote nothing or wrote the target's
+// log generation itself (warm_cache bumps it), so that if it aborts no one's key ever matches
+// the file. Readers take the builder's xid from the file as the builder does (its logged writes
+// are re-read as changed rows). Each call still checks the caller's rights and the relation
+// state before using any index.
 #include "core/errors.hpp"
 #include "core/index/online_index.hpp"
 #include "pg/stats/stats.hpp"
 #include "pg/datum.hpp"
 #include "pg/online/online.hpp"
+#include "pg/online/shared_index.hpp"
 #include "pg/profile_trust.hpp"
 #include "pg/settings.hpp"
 #include "pg/source_reader.hpp"
@@ -26,6 +37,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
+#include <malloc.h>
 #include <functional>
 #include <memory>
 #include <string>
@@ -33,6 +46,8 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "access/xlog.h"
+#include "miscadmin.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "utils/acl.h"
@@ -51,6 +66,7 @@ namespace engine = usermatch::engine;
 namespace idx = usermatch::index;
 
 int cache_memory_kb = 1024 * 1024;
+bool online_share = true;
 // A value longer than this in a record is refused (54000): online matching is bounded work.
 constexpr std::size_t kMaxValueBytes = 64 * 1024;
 // Changed rows a call reads besides its index before the index is rebuilt.
@@ -102,6 +118,9 @@ struct Entry {
     SubTransactionId subxact = InvalidSubTransactionId;
     bool recheck = false;     // a relcache invalidation named the target: re-validate (or free) soon
     std::uint64_t last_used = 0;
+    bool shared = false;      // the index views a published file (shared_index.hpp)
+    std::string path;         // ... this one
+    std::time_t next_check = 0;  // when to check that the file is still published (and touch it)
     std::unique_ptr<engine::Profile> profile;  // before index: the index refers to it
     std::unique_ptr<idx::OnlineIndex> index;
 };
@@ -130,7 +149,7 @@ void retire(const Entry& e) {
 std::size_t cached_bytes() {
     std::size_t total = 0;
     if (registry)
-        for (const auto& e : registry->entries) total += e->index->memory_bytes();
+        for (const auto& e : registry->entries) total += e->index->memory_bytes() + e->index->attached_bytes();
     return total;
 }
 
@@ -458,24 +477,29 @@ struct Prepared {
 
 std::uint64_t spec_hash(const std::string& spec) { return std::hash<std::string>{}(spec); }
 
+void fill_entry(Entry& e, const char* profile_name, const ProfileMeta& meta, Oid relid, const RelationState& rs,
+                const std::string& id_column, long long generation, const Snap& snap, const std::string& builder_xid) {
+    e.profile_name = profile_name;
+    e.profile_version = meta.version;
+    e.spec_hash = spec_hash(meta.spec);
+    e.relid = relid;
+    e.relfilenode = rs.relfilenode;
+    e.class_xmin = rs.xmin;
+    e.id_column = id_column;
+    e.generation = generation;
+    e.snapshot = snap;
+    e.builder_xid = builder_xid;
+    e.subxact = GetCurrentSubTransactionId();
+}
+
 std::unique_ptr<Entry> build_entry(const char* profile_name, const ProfileMeta& meta, Oid relid, const RelationState& rs,
                                    const std::string& id_column, long long generation, const Snap& snap,
                                    const std::optional<std::string>& builder_xid) {
     using Clock = std::chrono::steady_clock;
     const auto t0 = Clock::now();
     auto e = std::make_unique<Entry>();
-    e->profile_name = profile_name;
-    e->profile_version = meta.version;
-    e->spec_hash = spec_hash(meta.spec);
-    e->relid = relid;
-    e->relfilenode = rs.relfilenode;
-    e->class_xmin = rs.xmin;
-    e->id_column = id_column;
-    e->generation = generation;
-    e->snapshot = snap;
-    e->builder_xid = builder_xid ? *builder_xid : "";
+    fill_entry(*e, profile_name, meta, relid, rs, id_column, generation, snap, builder_xid ? *builder_xid : "");
     e->in_xact = builder_xid.has_value();
-    e->subxact = GetCurrentSubTransactionId();
     ProfileRecord record;
     e->profile = std::make_unique<engine::Profile>(load_profile(profile_name, &record));
     require_trusted_expressions(profile_name, record.owner, *e->profile);
@@ -485,6 +509,102 @@ std::unique_ptr<Entry> build_entry(const char* profile_name, const ProfileMeta& 
     ++online_counters.builds;
     online_counters.last_build_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     return e;
+}
+
+// What a published file of this index is valid for (everything but the snapshot).
+shared::FileKey file_key(const char* profile_name, const ProfileMeta& meta, Oid relid, const RelationState& rs,
+                         long long generation, const std::string& id_column) {
+    shared::FileKey k;
+    k.database = MyDatabaseId;
+    k.relid = relid;
+    k.profile = profile_name;
+    const unsigned long long sysid = pg_call([] { return (unsigned long long)GetSystemIdentifier(); });
+    k.state = "format=1 system=" + std::to_string(sysid) + " database=" + std::to_string(MyDatabaseId) +
+              " relation=" + std::to_string(relid) + " relfilenode=" + std::to_string(rs.relfilenode) +
+              " class_xmin=" + std::to_string(rs.xmin) + " version=" + std::to_string(meta.version) +
+              " spec=" + std::to_string(spec_hash(meta.spec)) + " spec_bytes=" + std::to_string(meta.spec.size()) +
+              " generation=" + std::to_string(generation) + " id=" + id_column + " profile=" + profile_name;
+    return k;
+}
+
+// The published file's snapshot field: "<snapshot>/<builder xid or empty>".
+std::string published_snapshot(const Snap& snap, const std::string& builder_xid) { return snap.text + "/" + builder_xid; }
+
+// Attaches to the newest published index whose build snapshot the caller's covers; nullptr when
+// there is none. A file that is refused (truncated, corrupt) is removed.
+std::unique_ptr<Entry> attach_published(const char* profile_name, const ProfileMeta& meta, Oid relid, const RelationState& rs,
+                                        const std::string& id_column, long long generation, const Snap& caller,
+                                        const shared::FileKey& key) {
+    std::vector<shared::Published> files = shared::find(key);
+    struct Candidate {
+        shared::Published file;
+        Snap snap;
+        std::string builder_xid;
+    };
+    std::vector<Candidate> usable;
+    for (auto& f : files) {
+        const std::size_t slash = f.snapshot.rfind('/');
+        if (slash == std::string::npos) continue;
+        Snap snap = parse_snapshot(f.snapshot.substr(0, slash));
+        if (!snapshot_covers(snap, caller)) continue;
+        usable.push_back({f, std::move(snap), f.snapshot.substr(slash + 1)});
+    }
+    std::sort(usable.begin(), usable.end(), [](const Candidate& a, const Candidate& b) { return a.snap.xmax > b.snap.xmax; });
+    for (auto& c : usable) {
+        auto e = std::make_unique<Entry>();
+        fill_entry(*e, profile_name, meta, relid, rs, id_column, generation, c.snap, c.builder_xid);
+        ProfileRecord record;
+        e->profile = std::make_unique<engine::Profile>(load_profile(profile_name, &record));
+        require_trusted_expressions(profile_name, record.owner, *e->profile);
+        try {
+            e->index = shared::attach(*e->profile, key, c.file, keep_going);
+        } catch (const Error& err) {
+            if (err.code() == ErrorCode::QueryCanceled) throw;
+            ::unlink(c.file.path.c_str());  // refused: never try it again
+            ++online_counters.refused_files;
+            continue;
+        }
+        e->shared = true;
+        e->path = c.file.path;
+        e->next_check = std::time(nullptr) + shared::kRecheckSeconds;
+        shared::touch(e->path);
+        ++online_counters.attaches;
+        return e;
+    }
+    return nullptr;
+}
+
+// Whether a published file's database and relation still exist. A relation can only be looked up
+// in the caller's own database: for another one, only the database is checked.
+bool file_target_exists(unsigned database, unsigned relid) {
+    return pg_call([&] {
+        if (!SearchSysCacheExists1(DATABASEOID, ObjectIdGetDatum((Oid)database))) return false;
+        return (Oid)database != MyDatabaseId || (bool)SearchSysCacheExists1(RELOID, ObjectIdGetDatum((Oid)relid));
+    });
+}
+
+// Publishes a just-built index and swaps its private copy for a view of the file (so this
+// backend shares the pages too). A failure to write leaves the index private.
+void publish_entry(Entry& e, const shared::FileKey& key) {
+    shared::Published file;
+    try {
+        file = shared::publish(*e.index, key, published_snapshot(e.snapshot, e.builder_xid));
+        auto attached = shared::attach(*e.profile, key, file, keep_going);
+        e.index = std::move(attached);
+    } catch (const Error& err) {
+        if (err.code() == ErrorCode::QueryCanceled) throw;
+        ++online_counters.publish_failures;
+        return;
+    }
+    malloc_trim(0);  // give the private copy's pages back
+    e.shared = true;
+    e.path = file.path;
+    e.next_check = std::time(nullptr) + shared::kRecheckSeconds;
+    ++online_counters.published;
+    const std::size_t limit = static_cast<std::size_t>(cache_memory_kb) * 1024;
+    std::size_t stale = 0;
+    online_counters.file_evictions += shared::housekeeping(key, file.path, limit, file_target_exists, &stale);
+    online_counters.stale_files_removed += stale;
 }
 
 // Finds or builds the index for (profile, target) valid for the caller's snapshot and reads the
@@ -506,60 +626,93 @@ void prepare(const char* function, const char* profile_name, Oid relid, bool for
         found = nullptr;
         ++online_counters.invalidations;
     }
+    // A shared entry whose file was removed (evicted for cache_memory, or superseded) lets its
+    // pages go within kRecheckSeconds; otherwise its use is recorded for the LRU.
+    if (found && found->shared && std::time(nullptr) >= found->next_check) {
+        if (!shared::touch(found->path)) {
+            erase_entry(found);
+            found = nullptr;
+        } else {
+            found->next_check = std::time(nullptr) + shared::kRecheckSeconds;
+        }
+    }
     // The profile's id column names the log; the profile's expressions run with the caller's rights.
     std::string id_column;
+    bool has_expressions;
     if (found) {
         id_column = found->id_column;
-        if (std::any_of(found->profile->fields.begin(), found->profile->fields.end(),
-                        [](const engine::Field& f) { return !f.expression.empty(); }))
-            require_trusted_expressions(profile_name, meta.owner, *found->profile);
+        has_expressions = std::any_of(found->profile->fields.begin(), found->profile->fields.end(),
+                                      [](const engine::Field& f) { return !f.expression.empty(); });
+        if (has_expressions) require_trusted_expressions(profile_name, meta.owner, *found->profile);
     } else {
-        id_column = engine::parse_profile(meta.spec).id_column;
+        const engine::Profile parsed = engine::parse_profile(meta.spec);
+        id_column = parsed.id_column;
+        has_expressions = std::any_of(parsed.fields.begin(), parsed.fields.end(),
+                                      [](const engine::Field& f) { return !f.expression.empty(); });
     }
     const auto state = log_query(
         "SELECT (SELECT t.generation FROM usermatch.online_targets t WHERE t.relid OPERATOR(pg_catalog.=) $1::pg_catalog.oid"
         " AND t.id_column OPERATOR(pg_catalog.=) $2)::pg_catalog.text,"
-        " pg_catalog.pg_current_snapshot()::pg_catalog.text, pg_catalog.pg_current_xact_id_if_assigned()::pg_catalog.text",
+        " pg_catalog.pg_current_snapshot()::pg_catalog.text, pg_catalog.pg_current_xact_id_if_assigned()::pg_catalog.text,"
+        " (SELECT t.xmin OPERATOR(pg_catalog.=) pg_catalog.xid(pg_catalog.pg_current_xact_id_if_assigned())"
+        "  FROM usermatch.online_targets t WHERE t.relid OPERATOR(pg_catalog.=) $1::pg_catalog.oid"
+        " AND t.id_column OPERATOR(pg_catalog.=) $2)::pg_catalog.text",
         {std::to_string(relid), id_column});
     const bool installed = state.at(0)[0].has_value();
     const long long generation = installed ? std::stoll(*state[0][0]) : 0;
     const Snap caller = parse_snapshot(state[0][1].value_or(""));
     const std::optional<std::string> own_xid = state[0][2];
+    // This transaction wrote the log generation: an index it builds is unreachable if it aborts.
+    const bool own_generation = state[0][3].value_or("") == "true";
+    const bool shareable = online_share && installed && !has_expressions;
 
     if (found && (!installed || found->generation != generation)) {
         erase_entry(found);
         found = nullptr;
         ++online_counters.invalidations;
     }
-    if (found && !force_rebuild && snapshot_covers(found->snapshot, caller)) {
+    // Serves the call from `e` when the rows changed since its build are few enough.
+    auto serve = [&](Entry* e) {
         const auto ids = log_query(
             "SELECT DISTINCT c.id FROM usermatch.online_changes c WHERE c.relid OPERATOR(pg_catalog.=) $1::pg_catalog.oid"
             " AND c.id IS NOT NULL AND (NOT pg_catalog.pg_visible_in_snapshot(c.xid, $2::pg_catalog.pg_snapshot)"
             " OR c.xid OPERATOR(pg_catalog.=) $3::pg_catalog.xid8)",
-            {std::to_string(relid), found->snapshot.text,
-             found->builder_xid.empty() ? std::nullopt : std::optional<std::string>(found->builder_xid)});
-        const std::size_t rebuild_at = std::max(kMinRebuildDelta, found->index->base().size() / 10);
-        if (ids.size() <= rebuild_at) {
-            ++online_counters.hits;
-            found->last_used = ++reg().clock;
-            out.entry = found;
-            online_counters.delta_rows_pending = ids.size();
-            if (!ids.empty()) {
-                const engine::RecordStore& base = found->index->base();
-                for (const auto& row : ids) {
-                    const auto at = base.find(*row[0]);
-                    if (at) out.delta.excluded.push_back(static_cast<std::uint32_t>(*at));
-                }
-                std::vector<const char*> texts;
-                for (const auto& row : ids) texts.push_back(row[0]->c_str());
-                const char* idcol = found->id_column.c_str();
-                const char* const* texts_data = texts.data();
-                const int ntexts = static_cast<int>(texts.size());
-                const std::string where = pg_call([&] { return (const char*)id_filter(relid, idcol, texts_data, ntexts); });
-                out.delta_rows = std::make_unique<engine::RecordStore>(*found->profile);
-                load_source(relid, *found->profile, *out.delta_rows, nullptr, where);
-                out.delta.rows = out.delta_rows.get();
+            {std::to_string(relid), e->snapshot.text,
+             e->builder_xid.empty() ? std::nullopt : std::optional<std::string>(e->builder_xid)});
+        const std::size_t rebuild_at = std::max(kMinRebuildDelta, e->index->base().size() / 10);
+        if (ids.size() > rebuild_at) return false;
+        ++online_counters.hits;
+        e->last_used = ++reg().clock;
+        out.entry = e;
+        online_counters.delta_rows_pending = ids.size();
+        if (!ids.empty()) {
+            const engine::RecordStore& base = e->index->base();
+            for (const auto& row : ids) {
+                const auto at = base.find(*row[0]);
+                if (at) out.delta.excluded.push_back(static_cast<std::uint32_t>(*at));
             }
+            std::vector<const char*> texts;
+            for (const auto& row : ids) texts.push_back(row[0]->c_str());
+            const char* idcol = e->id_column.c_str();
+            const char* const* texts_data = texts.data();
+            const int ntexts = static_cast<int>(texts.size());
+            const std::string where = pg_call([&] { return (const char*)id_filter(relid, idcol, texts_data, ntexts); });
+            out.delta_rows = std::make_unique<engine::RecordStore>(*e->profile);
+            load_source(relid, *e->profile, *out.delta_rows, nullptr, where);
+            out.delta.rows = out.delta_rows.get();
+        }
+        return true;
+    };
+    if (found && !force_rebuild && snapshot_covers(found->snapshot, caller) && serve(found)) return;
+    std::optional<shared::FileKey> key;
+    if (shareable) key = file_key(profile_name, meta, relid, rs, generation, id_column);
+    // Another backend may have published this index: attach to it.
+    if (key && !force_rebuild) {
+        std::unique_ptr<Entry> attached = attach_published(profile_name, meta, relid, rs, id_column, generation, caller, *key);
+        if (attached && serve(attached.get())) {
+            if (found) erase_entry(found);
+            entries.push_back(std::move(attached));
+            evict_to_fit(out.entry);
             return;
         }
     }
@@ -570,7 +723,8 @@ void prepare(const char* function, const char* profile_name, Oid relid, bool for
     std::unique_ptr<Entry> built = build_entry(profile_name, meta, relid, rs, id_column, generation, caller, own_xid);
     built->last_used = ++reg().clock;
     const std::size_t limit = static_cast<std::size_t>(cache_memory_kb) * 1024;
-    if (cacheable && built->index->memory_bytes() <= limit) {
+    if (key && cacheable && (!own_xid || own_generation)) publish_entry(*built, *key);
+    if (cacheable && built->index->memory_bytes() + built->index->attached_bytes() <= limit) {
         if (found) erase_entry(found);
         out.entry = built.get();
         entries.push_back(std::move(built));
@@ -675,7 +829,11 @@ void refresh_published_counters() {
     published_counters.cache_misses = online_counters.misses;
     published_counters.pool_reuses = pools.reuses;
     published_counters.pool_allocations = pools.upstream_allocations;
-    published_counters.memory_bytes = cached_bytes();
+    // This backend's own memory: a mapped (shared) image is counted once, by cache_stats.published_bytes.
+    std::size_t own = 0;
+    if (registry)
+        for (const auto& e : registry->entries) own += e->index->memory_bytes();
+    published_counters.memory_bytes = own;
 }
 
 Datum match_call_measured(FunctionCallInfo fcinfo, const char* function, bool many, stats::CallFigures& figures);
@@ -734,9 +892,14 @@ Datum match_call_measured(FunctionCallInfo fcinfo, const char* function, bool ma
 
 void init_online() {
     DefineCustomIntVariable("usermatch.cache_memory",
-                            "Memory the online-matching index cache of one backend may hold.",
+                            "Memory the online-matching indexes may hold: the published (shared) index files in "
+                            "all, and the indexes one backend uses.",
                             "Least recently used indexes are dropped beyond it.", &cache_memory_kb, 1024 * 1024, 64,
                             INT_MAX / 2, PGC_SUSET, GUC_UNIT_KB, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable("usermatch.online_share",
+                             "Share online-matching indexes between backends (one mapped file per index).",
+                             "Off: every backend builds its own private index.", &online_share, true, PGC_USERSET, 0,
+                             nullptr, nullptr, nullptr);
     RegisterXactCallback(online_xact_callback, nullptr);
     RegisterSubXactCallback(online_subxact_callback, nullptr);
     CacheRegisterRelcacheCallback(online_relcache_callback, (Datum)0);
@@ -812,6 +975,33 @@ USERMATCH_FUNCTION(usermatch_pool_stats) {
                        Int64GetDatum(static_cast<int64>(total.reuses)),
                        Int64GetDatum(static_cast<int64>(total.upstream_allocations)), Int64GetDatum(static_cast<int64>(reserved))};
     bool nulls[5] = {};
+    pg::RowSink(fcinfo).put(values, nulls);
+    return (Datum)0;
+}
+
+// _cache_stats_shared(): the sharing side of cache_stats (appended to the view in 0.4.0).
+USERMATCH_FUNCTION(usermatch_cache_stats_shared) {
+    pg::begin_materialized_srf(fcinfo);
+    const auto& c = pg::online_counters;
+    std::int64_t shared_entries = 0, private_entries = 0, mapped = 0;
+    if (pg::registry)
+        for (const auto& e : pg::registry->entries) {
+            if (e->shared) ++shared_entries, mapped += static_cast<std::int64_t>(e->index->attached_bytes());
+            else ++private_entries;
+        }
+    std::size_t files = 0, file_bytes = 0;
+    usermatch::pg::shared::totals(&files, &file_bytes);
+    Datum values[10] = {Int64GetDatum(shared_entries),
+                        Int64GetDatum(private_entries),
+                        Int64GetDatum(mapped),
+                        Int64GetDatum(static_cast<int64>(c.attaches)),
+                        Int64GetDatum(static_cast<int64>(c.published)),
+                        Int64GetDatum(static_cast<int64>(files)),
+                        Int64GetDatum(static_cast<int64>(file_bytes)),
+                        Int64GetDatum(static_cast<int64>(c.file_evictions)),
+                        Int64GetDatum(static_cast<int64>(c.stale_files_removed + c.refused_files)),
+                        Int64GetDatum(static_cast<int64>(c.publish_failures))};
+    bool nulls[10] = {};
     pg::RowSink(fcinfo).put(values, nulls);
     return (Datum)0;
 }
