@@ -36,6 +36,8 @@
 #include "pg/srf.hpp"
 
 #include <algorithm>
+#include <dlfcn.h>
+#include <sys/stat.h>
 #include <chrono>
 #include <ctime>
 #include <malloc.h>
@@ -511,6 +513,23 @@ std::unique_ptr<Entry> build_entry(const char* profile_name, const ProfileMeta& 
     return e;
 }
 
+// The loaded library file (path, size, mtime, inode): a published image holds normalised values and
+// blocking keys as THIS build computes them, so a file written by another build (after an upgrade
+// or a reinstall) must never be attached, whatever else matches.
+const std::string& library_identity() {
+    static std::string identity;
+    if (identity.empty()) {
+        Dl_info info{};
+        struct stat st {};
+        if (dladdr(reinterpret_cast<void*>(&library_identity), &info) && info.dli_fname && stat(info.dli_fname, &st) == 0)
+            identity = std::string(info.dli_fname) + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtime) +
+                       "." + std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_ino);
+        else
+            identity = "unknown-build-" + std::to_string(MyProcPid);  // never matches another backend: no sharing
+    }
+    return identity;
+}
+
 // What a published file of this index is valid for (everything but the snapshot).
 shared::FileKey file_key(const char* profile_name, const ProfileMeta& meta, Oid relid, const RelationState& rs,
                          long long generation, const std::string& id_column) {
@@ -523,7 +542,8 @@ shared::FileKey file_key(const char* profile_name, const ProfileMeta& meta, Oid 
               " relation=" + std::to_string(relid) + " relfilenode=" + std::to_string(rs.relfilenode) +
               " class_xmin=" + std::to_string(rs.xmin) + " version=" + std::to_string(meta.version) +
               " spec=" + std::to_string(spec_hash(meta.spec)) + " spec_bytes=" + std::to_string(meta.spec.size()) +
-              " generation=" + std::to_string(generation) + " id=" + id_column + " profile=" + profile_name;
+              " generation=" + std::to_string(generation) + " id=" + id_column + " profile=" + profile_name +
+              " library=" + library_identity();
     return k;
 }
 
