@@ -31,6 +31,8 @@
 #                     CHECKS=selftest kills a backend with SIGSEGV to prove the crash detector works)
 #   UM_STRESS_PORT, UM_STRESS_CLUSTER_DIR   the throwaway cluster (default 54334, /tmp/usermatch-stress-$$)
 #   UM_STRESS_NO_BUILD=1   use the extension already installed
+#   UM_STRESS_LEAK_BYTES=N self-test of the soak judge: each match_one lookup also keeps N bytes (a
+#                          growing session setting), so soak must FAIL (CHECKS="concurrency soak")
 #   UM_STRESS_KEEP_WORK=1  keep the work files (pgbench logs, memory samples rss.tsv) after the run
 #
 # Adding a check (e.g. after merging match_one, jobs or statistics): a function check_<name> that
@@ -206,7 +208,13 @@ check_concurrency() {
   if [[ -n $with_mo ]]; then
     indexed=$(q -c "SELECT usermatch.warm_cache('stress', 'mo_target')" 2>&1)
     q -c "SELECT usermatch.schedule('stress_soak_5s', '5 seconds', 'dedupe', 'stress', 'sched_src')" >/dev/null
-    PGAPPNAME=stress_match_one nice pgbench -n -M prepared -c 32 -j 2 -T "$secs" -P $(( secs >= 600 ? 60 : 10 )) -f "$mo_script" >"$mo_soak_out" 2>&1 &
+    local mo_soak_script=$mo_script
+    if [[ -n ${UM_STRESS_LEAK_BYTES:-} ]]; then  # self-test of the soak judge: each lookup keeps N more bytes
+      mo_soak_script=$work/match_one_leak.pgbench
+      { cat "$mo_script"; echo "SELECT length(set_config('stress.leak', coalesce(current_setting('stress.leak', true), '') || repeat('x', ${UM_STRESS_LEAK_BYTES}), false));"; } >"$mo_soak_script"
+      echo "     UM_STRESS_LEAK_BYTES=$UM_STRESS_LEAK_BYTES: every match_one client keeps $UM_STRESS_LEAK_BYTES more bytes per lookup (the soak check must FAIL)"
+    fi
+    PGAPPNAME=stress_match_one nice pgbench -n -M prepared -c 32 -j 2 -T "$secs" -P $(( secs >= 600 ? 60 : 10 )) -f "$mo_soak_script" >"$mo_soak_out" 2>&1 &
     mo_pid=$!
   fi
   nice pgbench -n -c "$clients" -j 2 -T "$secs" -P $(( secs >= 600 ? 60 : 10 )) \
