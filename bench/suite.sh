@@ -32,10 +32,10 @@
 set -euo pipefail
 level=${1:-${LEVEL:-small}}
 case $level in
-  small) rows=10000 cap=2min ;;
-  medium) rows=100000 cap=5min ;;
-  large) rows=1000000 cap=90s ;;  # 3 peers x cap must leave the usermatch steps room in 10 min
-  extreme) rows=5000000 cap=10min mem=4GB ;;
+  small) rows=10000 cap=2min mo_secs=20 ;;
+  medium) rows=100000 cap=5min mo_secs=20 ;;
+  large) rows=1000000 cap=90s mo_secs=10 ;;  # 3 peers x cap must leave the usermatch steps room in 10 min
+  extreme) rows=5000000 cap=10min mo_secs=10 mem=4GB ;;
   *) echo "usage: $0 small|medium|large|extreme" >&2; exit 2 ;;
 esac
 rows=${UM_BENCH_ROWS:-$rows}
@@ -142,12 +142,13 @@ step_dedupe_trained() {
     "CREATE TABLE um_dedupe_trained AS SELECT id1 l, id2 r FROM usermatch.dedupe('bench_trained', 'users')" \
     um_dedupe_trained users_truth false "profile after train, its threshold"
 }
-# match_one through pgbench, 1, 8 and 32 clients, each for UM_BENCH_MATCH_ONE_SECONDS (default 20):
+# match_one through pgbench, 1, 8 and 32 clients, each for UM_BENCH_MATCH_ONE_SECONDS (default 20;
+# 10 at large and extreme, where the rest of the run is longer):
 # one record of users_b (its profile columns only) against users_a per call, -M prepared. Written against the
 # signature in issue 9 (match_one(profile, record jsonb, target regclass, k)); first run after merging.
 step_match_one() {
   needs usermatch.match_one match_one || return 0
-  local secs=${UM_BENCH_MATCH_ONE_SECONDS:-20} script=$UM_CLUSTER_DIR/match_one.pgbench c out
+  local secs=${UM_BENCH_MATCH_ONE_SECONDS:-$mo_secs} script=$UM_CLUSTER_DIR/match_one.pgbench c out
   sql -c "CREATE TABLE IF NOT EXISTS probes AS SELECT row_number() OVER (ORDER BY user_id) AS n,
             jsonb_build_object('full_name', full_name, 'phone', phone, 'email', email,
               'birth_date', birth_date, 'id_number', id_number, 'address', address, 'city', city) AS rec
