@@ -808,7 +808,12 @@ check_statistics_consistent() {
 
 for c in $checks; do
   if ! declare -F "check_$c" >/dev/null; then echo "unknown check $c (known: $all_checks selftest)" >&2; exit 2; fi
+done
+check_times=("setup $(( $(date +%s) - started ))s")
+for c in $checks; do
+  t_check=$(date +%s)
   "check_$c"
+  check_times+=("$c $(( $(date +%s) - t_check ))s")
 done
 
 problem=$(server_problem)
@@ -816,5 +821,6 @@ problem=$(server_problem)
 echo
 echo "== stress summary ($(( $(date +%s) - started )) s, DURATION=$duration, CLIENTS=$clients, FUZZ_SECONDS=$fuzz_seconds)"
 printf '%s\n' "${results[@]}"
+echo "wall time per check: ${check_times[*]}" | sed 's/s /s, /g'
 if ((failed > 0)); then echo "stress: $failed check(s) FAILED"; exit 1; fi
 if ((${#skipped[@]} > 0)); then echo "stress: all checks passed, ${#skipped[@]} skipped (${skipped[*]}; see above)"; else echo "stress: all checks passed"; fi
