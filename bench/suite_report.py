@@ -46,6 +46,12 @@ def markdown(run):
             t = r["time_ratio"]
             t = "–" if t is None else (f">= {t}" if r["time_ratio_is_lower_bound"] else str(t))
             out.append(f"| {r['step']} | {r['peer']} | {r['peer_status']} | {t} | {fmt(r['f1_ratio'])} |")
+    wall = run.get("wall_seconds")
+    if wall:
+        out += ["", f"Wall time of the whole run: {wall['total']:.0f} s (of which, per phase: "
+                + ", ".join(f"{p['phase']} {p['seconds']:.0f} s" for p in wall["phases"])
+                + "; a step's wall time includes its untimed preparation and warm-up, load the peers' inputs, "
+                "quality the untimed scoring and the peers' oracle tuning)."]
     out += ["", "Each step runs in a fresh backend after an untimed 100-row warm-up (one-off start-up costs). "
             "Peak backend MB is the VmHWM of that backend; "
             "it includes the shared buffers that backend touched. pairs = pairs output (for the peers: "
