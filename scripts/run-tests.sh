@@ -92,7 +92,7 @@ if [[ ${failed_layers[*]:-} != *"build, install"* ]] && start_cluster; then
   layer "background jobs: kill -9, restart, idle launcher, no preload" test/jobs/faults.sh
   layer "background jobs from pg_cron" test/jobs/pg_cron.sh
 else
-  failed=$((failed + 6)); failed_layers+=("pg_regress" "pgTAP (no cluster)" "online sessions, statistics, background jobs, pg_cron (no cluster)")
+  failed=$((failed + 7)); failed_layers+=("pg_regress" "pgTAP (no cluster)" "online sessions, shared index, statistics, background jobs, pg_cron (no cluster)")
 fi
 
 echo
