@@ -257,12 +257,33 @@ std::string relation_display_name(Oid relid) {
     return name;
 }
 
+int execute_kept_plan(const char* sql, int nargs, const Oid* types, const Datum* values, const char* nulls,
+                      bool read_only, long count) {
+    // A handful of literal queries: a fixed array, no global C++ object.
+    constexpr int kSlots = 16;
+    static const char* texts[kSlots];
+    static SPIPlanPtr plans[kSlots];
+    int slot = 0;
+    while (slot < kSlots && texts[slot] && texts[slot] != sql) ++slot;
+    if (slot == kSlots)  // more distinct queries than slots: run it unprepared
+        return SPI_execute_with_args(sql, nargs, const_cast<Oid*>(types), const_cast<Datum*>(values), nulls,
+                                     read_only, count);
+    if (!texts[slot]) {
+        SPIPlanPtr plan = SPI_prepare(sql, nargs, const_cast<Oid*>(types));
+        if (!plan) elog(ERROR, "usermatch: preparing a catalogue query failed: %s", SPI_result_code_string(SPI_result));
+        if (SPI_keepplan(plan) != 0) elog(ERROR, "usermatch: keeping a catalogue query's plan failed");
+        plans[slot] = plan;
+        texts[slot] = sql;
+    }
+    return SPI_execute_plan(plans[slot], const_cast<Datum*>(values), nulls, read_only, count);
+}
+
 ProfileRow read_profile_row(const char* name) {
     ProfileRow row;
     pg_call([&] {
         Oid argtypes[1] = {TEXTOID};
         Datum args[1] = {CStringGetTextDatum(name)};
-        int rc = SPI_execute_with_args(
+        int rc = execute_kept_plan(
             "SELECT spec::pg_catalog.text, owner::pg_catalog.text, version FROM usermatch.profiles"
             " WHERE name OPERATOR(pg_catalog.=) $1",
             1, argtypes, args, nullptr, true, 1);

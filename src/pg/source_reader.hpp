@@ -42,6 +42,13 @@ struct ProfileRow {
 };
 ProfileRow read_profile_row(const char* name);
 
+// Runs a constant query through a plan prepared once per backend and kept (SPI_keepplan): the hot
+// online path runs the same few catalogue queries on every call, and parsing and planning them
+// each time cost more than the matching. `sql` must be a string literal (the cache is keyed by its
+// address). PostgreSQL code: call inside pg_call, within an SPI connection. Returns SPI's code.
+int execute_kept_plan(const char* sql, int nargs, const Oid* types, const Datum* values, const char* nulls,
+                      bool read_only, long count);
+
 // Checks that relid can be a source and has the profile's columns with usable types
 // (errors 42P01, 42809, 42703, 42804), then streams its rows into `store`. The raw rows and the
 // store's growth are charged to `budget` (a fresh one from usermatch.memory_limit when null)

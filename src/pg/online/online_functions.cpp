@@ -320,7 +320,7 @@ std::vector<std::vector<std::optional<std::string>>> log_query(const char* sql, 
         SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
         PG_TRY();
         {
-            int rc = SPI_execute_with_args(sql, n, types.data(), values.data(), nulls.data(), true, 0);
+            int rc = execute_kept_plan(sql, n, types.data(), values.data(), nulls.data(), true, 0);
             if (rc != SPI_OK_SELECT) elog(ERROR, "reading the online change log failed: %s", SPI_result_code_string(rc));
         }
         PG_FINALLY();
