@@ -4,7 +4,7 @@
 -- a restart, a second cluster).
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(44);
+SELECT plan(45);
 
 CREATE TABLE st_people AS SELECT * FROM usermatch.generate_users(400, 5);
 SELECT usermatch.create_profile('st_people', '{
@@ -154,7 +154,9 @@ SELECT is((SELECT (entries, dropped)::text FROM usermatch.stats_info), '(0,0)', 
 -- Online matching is recorded, with the backend's cache and pool counters folded in.
 SELECT usermatch.warm_cache('st_people', 'st_people');
 DO $$ BEGIN FOR i IN 1 .. 3 LOOP
-    PERFORM * FROM usermatch.match_one('st_people', '{"full_name": "Wang Fang", "phone": "13812345678"}', 'st_people');
+    -- a person of the table: at least that row is a candidate
+    PERFORM * FROM usermatch.match_one('st_people', (SELECT jsonb_build_object('full_name', full_name, 'phone', phone)
+                                                       FROM st_people ORDER BY user_id LIMIT 1), 'st_people');
 END LOOP; END $$;
 SELECT count(*) FROM usermatch.match_many('st_people', '[{"full_name": "Wang Fang"}, {"email": "a@b.cn"}]', 'st_people');
 SELECT results_eq(
@@ -162,6 +164,9 @@ SELECT results_eq(
      WHERE profile = 'st_people' AND operation IN ('match_one', 'match_many') ORDER BY operation$$,
   $$VALUES ('match_many', 1::bigint, 2::bigint), ('match_one', 3, 3)$$,
   'match_one and match_many: calls and records counted exactly');
+SELECT ok((SELECT pairs_scored >= 3 AND pairs_scored % 3 = 0 AND candidate_pairs = pairs_scored AND pairs_scored >= matches_out
+             FROM usermatch.performance_metrics WHERE profile = 'st_people' AND operation = 'match_one'),
+          'match_one counts the candidates it scored (three identical calls: a multiple of 3, at least the matches)');
 SELECT ok((SELECT cache_hit_rate > 0.5 FROM usermatch.performance_metrics WHERE profile = 'st_people' AND operation = 'match_one'),
           'match_one after warm_cache: the cache hit rate is folded in');
 SELECT ok((SELECT pool_reuse_rate > 0 FROM usermatch.performance_metrics WHERE profile = 'st_people' AND operation = 'match_one'),

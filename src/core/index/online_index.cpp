@@ -499,6 +499,7 @@ std::vector<Hit> OnlineIndex::match(const RecordStore& query, std::size_t q, con
 
     std::pmr::vector<Hit> hits(&pool);
     std::size_t scored = 0;
+    last_query_ = {base_candidates.size() + delta_candidates.size(), 0};
     auto score = [&](const RecordStore& store, std::uint32_t row, bool from_delta) {
         if ((++scored & 4095) == 0 && keep_going && !keep_going())
             throw Error(ErrorCode::QueryCanceled, "canceling statement due to user request");
@@ -508,6 +509,7 @@ std::vector<Hit> OnlineIndex::match(const RecordStore& query, std::size_t q, con
     };
     for (std::uint32_t row : base_candidates) score(base, row, false);
     for (std::uint32_t row : delta_candidates) score(*delta.rows, row, true);
+    last_query_.scored = scored;
 
     auto id_of = [&](const Hit& h) { return h.from_delta ? delta.rows->id(h.row) : base.id(h.row); };
     auto better = [&](const Hit& a, const Hit& b) {

@@ -113,6 +113,13 @@ public:
                            const std::function<bool()>& keep_going = {});
 
     const PoolCounters& pool() const { return pool_counters_; }
+    // What the last match() did: distinct candidate rows it found and pairs it scored (the
+    // statistics views' candidate_pairs and pairs_scored for match_one / match_many).
+    struct QueryFigures {
+        std::uint64_t candidates = 0;
+        std::uint64_t scored = 0;
+    };
+    const QueryFigures& last_query() const { return last_query_; }
 
 private:
     friend class ImageCodec;
@@ -137,6 +144,7 @@ private:
     // Per-query pool: one buffer reused by every query (monotonic, released after each query).
     std::vector<std::byte> pool_buffer_;
     PoolCounters pool_counters_;
+    QueryFigures last_query_;
 };
 
 }  // namespace usermatch::index

@@ -890,6 +890,8 @@ Datum match_call_measured(FunctionCallInfo fcinfo, const char* function, bool ma
         check_interrupts();
         const std::vector<idx::Hit> hits = entry.index->match(query, q, prepared.delta, options, keep_going);
         ++figures.records_read;
+        figures.candidate_pairs += entry.index->last_query().candidates;
+        figures.pairs_scored += entry.index->last_query().scored;
         figures.matches_out += hits.size();
         for (const idx::Hit& h : hits) {
             const std::string_view id = h.from_delta ? prepared.delta.rows->id(h.row) : entry.index->base().id(h.row);
