@@ -11,25 +11,14 @@
 #   ROWS=1000000 CLIENTS=32 PRIVATE_CLIENTS=4 SECONDS_PGBENCH=10 nice bench/online_shared.sh
 # Uses bench/lib.sh's throwaway cluster (UM_BENCH_PORT, UM_BENCH_CLUSTER_DIR, UM_BENCH_NO_BUILD).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/online/target.sh"
 rows=${ROWS:-1000000}
 clients=${CLIENTS:-32}
 private_clients=${PRIVATE_CLIENTS:-4}
 seconds=${SECONDS_PGBENCH:-10}
 bench_start
 bench_machine
-sql <<SQL
-CREATE TABLE online_target AS SELECT * FROM usermatch.generate_users($rows, 42, preset => 'realistic');
-ALTER TABLE online_target ADD PRIMARY KEY (user_id);
-SELECT usermatch.create_profile('online_bench', pg_read_file('$repo/bench/profiles/users_realistic.json')::jsonb);
-CREATE TABLE online_queries AS
-  SELECT row_number() OVER ()::int AS n, jsonb_strip_nulls(to_jsonb(q) - 'user_id' - 'entity_id' - 'gender' - 'country') AS rec
-    FROM (SELECT * FROM (SELECT * FROM online_target ORDER BY user_id LIMIT 500) a
-          UNION ALL
-          SELECT * FROM (SELECT * FROM usermatch.generate_users(500, 4242, preset => 'realistic')) b) q;
-ALTER TABLE online_queries ADD PRIMARY KEY (n);
-VACUUM ANALYZE online_target;
-SQL
-echo "target rows: $rows"
+online_target_load "$rows"
 sql -At -F ' ' -c "SELECT 'cold build (warm_cache, published):', usermatch.warm_cache('online_bench', 'online_target'), 'rows'" \
     -c "SELECT 'build seconds:', round(last_build_seconds::numeric, 3), 'image bytes:', mapped_bytes,
                '(' || round(mapped_bytes::numeric / $rows, 1) || ' per row)' FROM usermatch.cache_stats"

@@ -7,21 +7,11 @@
 #   bench/online/run.sh [rows=100000] [seconds=10]
 # Uses bench/lib.sh's throwaway cluster (UM_BENCH_PORT, UM_BENCH_CLUSTER_DIR, UM_BENCH_NO_BUILD).
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/target.sh"
 rows=${1:-100000}
 seconds=${2:-10}
 bench_start
-sql <<SQL
-CREATE TABLE online_target AS SELECT * FROM usermatch.generate_users($rows, 42, preset => 'realistic');
-ALTER TABLE online_target ADD PRIMARY KEY (user_id);
-SELECT usermatch.create_profile('online_bench', pg_read_file('$repo/bench/profiles/users_realistic.json')::jsonb);
-CREATE TABLE online_queries AS
-  SELECT row_number() OVER ()::int AS n, jsonb_strip_nulls(to_jsonb(q) - 'user_id' - 'entity_id' - 'gender' - 'country') AS rec
-    FROM (SELECT * FROM (SELECT * FROM online_target ORDER BY user_id LIMIT 500) a
-          UNION ALL
-          SELECT * FROM (SELECT * FROM usermatch.generate_users(500, 4242, preset => 'realistic')) b) q;
-ALTER TABLE online_queries ADD PRIMARY KEY (n);
-SQL
-echo "target rows: $rows"
+online_target_load "$rows"
 sql -At -F ' ' -c "SELECT 'rows indexed:', usermatch.warm_cache('online_bench', 'online_target')" \
     -c "SELECT 'build seconds:', round(last_build_seconds::numeric, 3), 'index bytes:', bytes FROM usermatch.cache_stats" \
     -c "SELECT 'target table bytes:', pg_total_relation_size('online_target')"
