@@ -95,10 +95,12 @@ train::TrainOptions parse_train_options(const char* options_json) {
         } else if (key == "tolerance") {
             if (!value.is_number() || !(value.get<double>() > 0)) throw bad("a positive number");
             options.tolerance = value.get<double>();
-        } else if (key == "estimate_u" || key == "estimate_m" || key == "dampen_correlation") {
+        } else if (key == "estimate_u" || key == "estimate_m" || key == "dampen_correlation" || key == "related_class") {
             if (!value.is_boolean()) throw bad("true or false");
-            (key == "estimate_u" ? options.estimate_u
-                                 : key == "estimate_m" ? options.estimate_m : options.dampen_correlation) = value.get<bool>();
+            (key == "estimate_u"   ? options.estimate_u
+             : key == "estimate_m" ? options.estimate_m
+             : key == "related_class" ? options.related_class
+                                      : options.dampen_correlation) = value.get<bool>();
         } else if (key == "deterministic_recall") {
             if (!value.is_number() || !(value.get<double>() > 0 && value.get<double>() <= 1)) throw bad("a number in (0, 1]");
             options.deterministic_recall = value.get<double>();
@@ -108,7 +110,7 @@ train::TrainOptions parse_train_options(const char* options_json) {
         } else {
             throw Error(ErrorCode::InvalidParameter, "train: unknown option \"" + key + "\"", {},
                         "Options are max_pairs, seed, max_iterations, tolerance, estimate_u, estimate_m, "
-                        "dampen_correlation, deterministic_recall, threshold.");
+                        "dampen_correlation, related_class, deterministic_recall, threshold.");
         }
     }
     options.threads = static_cast<unsigned>(pg::settings.threads);

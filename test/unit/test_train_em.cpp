@@ -168,3 +168,72 @@ TEST(TrainEm, FieldThatNeverAgreesGetsTinyAgreementM) {
     EXPECT_DOUBLE_EQ(r.m[3][0], kMinProbability);
     EXPECT_NEAR(r.lambda, 0.1, 0.01);
 }
+
+// Households: a third group of pairs agrees on the contact fields (0 and 1) like matches and on the
+// identity field (2, a date of birth) only by chance. Two classes put them among the matches and
+// learn that matches often disagree on the date; the related class keeps m of the date's "else" small.
+namespace {
+ComparisonVectors simulate_households(std::size_t pairs, std::uint64_t seed) {
+    const std::vector<std::vector<double>> m = {{0.70, 0.20, 0.10}, {0.80, 0.15, 0.05}, {0.95, 0.04, 0.01}};
+    const std::vector<std::vector<double>> related = {{0.10, 0.20, 0.70}, {0.85, 0.10, 0.05}};  // name apart, shared phone
+    std::mt19937_64 rng(seed);
+    ComparisonVectors v(3);
+    for (std::size_t k = 0; k < pairs; ++k) {
+        const double x = std::uniform_real_distribution<double>(0, 1)(rng);
+        const int cls = x < 0.3 ? 0 : x < 0.5 ? 1 : 2;  // 30% matches, 20% households, 50% strangers
+        std::int8_t levels[3];
+        for (int f = 0; f < 3; ++f) {
+            const auto& p = cls == 0 ? m[f] : cls == 1 && f < 2 ? related[f] : kU[f];
+            levels[f] = static_cast<std::int8_t>(draw(p, rng));
+        }
+        v.add(levels);
+    }
+    return v;
+}
+}  // namespace
+
+TEST(TrainEm, RelatedClassKeepsHouseholdsOutOfTheMatches) {
+    const ComparisonVectors v = simulate_households(60000, 11);
+    EmSettings s = start();
+    s.lambda = 0.3;
+    const EmResult two = run_em(v, s);
+    EXPECT_TRUE(two.related_levels.empty());
+    EXPECT_DOUBLE_EQ(two.related_share, 0);
+
+    s.related_random = {false, false, true};
+    s.related_starts_apart = {true, false, false};
+    const EmResult three = run_em(v, s);
+    ASSERT_FALSE(three.related_levels.empty());
+    // Truth 0.01. With three fields the classes overlap and some matches stay in doubt, but two
+    // classes learn several times more (households counted as matches).
+    EXPECT_LT(three.m[2][2], 0.1);
+    EXPECT_GT(two.m[2][2], 3 * three.m[2][2]);
+    EXPECT_NEAR(three.lambda, 0.3, 0.04);
+    EXPECT_NEAR(three.related_share, 0.2, 0.05);
+    EXPECT_NEAR(three.related_levels[1][0], 0.85, 0.05);
+    // The fitted three-class mixture explains the pairs better than the two-class one.
+    EXPECT_GT(three.log_likelihood, two.log_likelihood);
+}
+
+TEST(TrainEm, RelatedClassNeedsAnIdentityAndAnotherFreeField) {
+    const ComparisonVectors v = simulate(20000, 0.3, 5);
+    EmSettings s = start();
+    s.related_random = {true, true, true};  // nothing left to tell relatives from strangers
+    EXPECT_TRUE(run_em(v, s).related_levels.empty());
+    s.related_random = {false, false, true};
+    s.fixed = {false, false, true};  // the identity field is the blocking rule's
+    EXPECT_TRUE(run_em(v, s).related_levels.empty());
+}
+
+TEST(TrainEm, FrozenMEstimatesOnlyTheShares) {
+    const ComparisonVectors v = simulate_households(20000, 3);
+    EmSettings s = start();
+    s.m = {{0.70, 0.20, 0.10}, {0.80, 0.15, 0.05}, {0.95, 0.04, 0.01}};
+    s.related_random = {false, false, true};
+    s.freeze_m = true;
+    const EmResult e = run_em(v, s);
+    for (std::size_t f = 0; f < 3; ++f)
+        for (std::size_t l = 0; l < 3; ++l) EXPECT_DOUBLE_EQ(e.m[f][l], s.m[f][l]);
+    EXPECT_NEAR(e.lambda, 0.3, 0.04);
+    EXPECT_NEAR(e.related_share, 0.2, 0.06);
+}

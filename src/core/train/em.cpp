@@ -81,6 +81,30 @@ double log_likelihood(const ComparisonVectors& vectors, const std::vector<std::v
     return total;
 }
 
+double log_likelihood(const ComparisonVectors& vectors, const EmResult& fitted, const std::vector<std::vector<double>>& u,
+                      const std::vector<bool>& fixed, const std::vector<bool>& related_random) {
+    if (fitted.related_levels.empty()) return log_likelihood(vectors, fitted.m, u, fixed, fitted.lambda);
+    const std::size_t nf = vectors.fields();
+    const double lm0 = std::log(clamp_probability(fitted.lambda)), lr0 = std::log(clamp_probability(fitted.related_share)),
+                 lu0 = std::log(clamp_probability(1 - fitted.lambda - fitted.related_share));
+    double total = 0;
+    for (std::size_t k = 0; k < vectors.distinct(); ++k) {
+        const std::int8_t* v = vectors.vector(k);
+        double lm = lm0, lr = lr0, lu = lu0;
+        for (std::size_t f = 0; f < nf; ++f) {
+            if (v[f] < 0 || is_fixed(fixed, f)) continue;
+            const auto l = static_cast<std::size_t>(v[f]);
+            const double lnu = std::log(clamp_probability(u[f][l]));
+            lm += std::log(clamp_probability(fitted.m[f][l]));
+            lu += lnu;
+            lr += f < related_random.size() && related_random[f] ? lnu : std::log(clamp_probability(fitted.related_levels[f][l]));
+        }
+        const double hi = std::max({lm, lr, lu});
+        total += vectors.count(k) * (hi + std::log(std::exp(lm - hi) + std::exp(lr - hi) + std::exp(lu - hi)));
+    }
+    return total;
+}
+
 namespace {
 EmResult run_em_iterations(const ComparisonVectors& vectors, const EmSettings& s);
 }  // namespace
@@ -88,11 +112,22 @@ EmResult run_em_iterations(const ComparisonVectors& vectors, const EmSettings& s
 EmResult run_em(const ComparisonVectors& vectors, const EmSettings& s) {
     EmResult r = run_em_iterations(vectors, s);
     std::vector<std::vector<double>> u = s.u;
-    if (vectors.total() > 0) r.log_likelihood = log_likelihood(vectors, r.m, u, s.fixed, r.lambda);
+    if (vectors.total() > 0) r.log_likelihood = log_likelihood(vectors, r, u, s.fixed, s.related_random);
     return r;
 }
 
 namespace {
+
+// The related class is used when some free field agrees in it only by chance and some other free
+// field is left to follow its own level shares; otherwise it could not be told from the others.
+bool use_related_class(const EmSettings& s, std::size_t nf) {
+    bool random = false, own = false;
+    for (std::size_t f = 0; f < nf; ++f) {
+        if (is_fixed(s.fixed, f)) continue;
+        (f < s.related_random.size() && s.related_random[f] ? random : own) = true;
+    }
+    return random && own;
+}
 
 EmResult run_em_iterations(const ComparisonVectors& vectors, const EmSettings& s) {
     const std::size_t nf = vectors.fields();
@@ -109,26 +144,59 @@ EmResult run_em_iterations(const ComparisonVectors& vectors, const EmSettings& s
         r.warnings.push_back("no pairs: m and lambda not estimated");
         return r;
     }
-    std::vector<std::vector<double>> mass(nf);  // expected matching pairs per field level
+    const bool related = use_related_class(s, nf);
+    auto random_in_related = [&](std::size_t f) { return f < s.related_random.size() && s.related_random[f]; };
+    // Related class: starts as large as the match class, agreeing like a match on its own fields.
+    std::vector<std::vector<double>> rel = r.m;
+    for (std::size_t f = 0; f < nf && f < s.related_starts_apart.size(); ++f)
+        if (s.related_starts_apart[f]) rel[f] = u[f];
+    double rel_share = related ? std::min(r.lambda, 0.5 * (1 - r.lambda)) : 0;
+    std::vector<std::vector<double>> mass(nf), rel_mass(nf);  // expected pairs per field level, by class
+    std::vector<double> p(vectors.distinct()), pr(vectors.distinct(), 0.0);
     for (int it = 1; it <= std::max(1, s.max_iterations); ++it) {
-        std::vector<double> p = match_probabilities(vectors, r.m, u, s.fixed, r.lambda);
-        double matches = 0;
-        for (std::size_t f = 0; f < nf; ++f) mass[f].assign(r.m[f].size(), 0.0);
+        if (!related) {
+            p = match_probabilities(vectors, r.m, u, s.fixed, r.lambda);
+        } else {
+            const double lm0 = std::log(r.lambda), lr0 = std::log(clamp_probability(rel_share)),
+                         lu0 = std::log(clamp_probability(1 - r.lambda - rel_share));
+            for (std::size_t k = 0; k < p.size(); ++k) {
+                const std::int8_t* v = vectors.vector(k);
+                double lm = lm0, lr = lr0, lu = lu0;
+                for (std::size_t f = 0; f < nf; ++f) {
+                    if (v[f] < 0 || is_fixed(s.fixed, f)) continue;
+                    const auto l = static_cast<std::size_t>(v[f]);
+                    const double lnu = std::log(u[f][l]);
+                    lm += std::log(r.m[f][l]);
+                    lu += lnu;
+                    lr += random_in_related(f) ? lnu : std::log(rel[f][l]);
+                }
+                const double hi = std::max({lm, lr, lu});
+                const double em = std::exp(lm - hi), er = std::exp(lr - hi), eu = std::exp(lu - hi);
+                p[k] = em / (em + er + eu);
+                pr[k] = er / (em + er + eu);
+            }
+        }
+        double matches = 0, relatives = 0;
+        for (std::size_t f = 0; f < nf; ++f) mass[f].assign(r.m[f].size(), 0.0), rel_mass[f].assign(r.m[f].size(), 0.0);
         for (std::size_t k = 0; k < p.size(); ++k) {
-            const double e = p[k] * vectors.count(k);
+            const double e = p[k] * vectors.count(k), er = pr[k] * vectors.count(k);
             matches += e;
+            relatives += er;
             const std::int8_t* v = vectors.vector(k);
             for (std::size_t f = 0; f < nf; ++f)
-                if (v[f] >= 0 && !is_fixed(s.fixed, f)) mass[f][static_cast<std::size_t>(v[f])] += e;
+                if (v[f] >= 0 && !is_fixed(s.fixed, f)) {
+                    mass[f][static_cast<std::size_t>(v[f])] += e;
+                    rel_mass[f][static_cast<std::size_t>(v[f])] += er;
+                }
         }
-        if (!(matches > 1e-9) || !std::isfinite(matches)) {
+        if (!(matches > 1e-9) || !std::isfinite(matches) || !std::isfinite(relatives)) {
             r.warnings.push_back("iteration " + std::to_string(it) +
                                  ": no pair is expected to match; kept the previous estimate");
             return r;
         }
         std::vector<std::vector<double>> next = r.m;
         std::vector<bool> estimated(nf, false);
-        for (std::size_t f = 0; f < nf; ++f) {
+        for (std::size_t f = 0; f < nf && !s.freeze_m; ++f) {
             if (is_fixed(s.fixed, f)) continue;
             double total = 0;
             for (double x : mass[f]) total += x;
@@ -136,8 +204,27 @@ EmResult run_em_iterations(const ComparisonVectors& vectors, const EmSettings& s
             estimated[f] = true;
             for (std::size_t l = 0; l < next[f].size(); ++l) next[f][l] = clamp_probability(mass[f][l] / total);
         }
+        double delta = 0;
+        if (related) {
+            for (std::size_t f = 0; f < nf; ++f) {
+                if (is_fixed(s.fixed, f) || random_in_related(f)) continue;
+                double total = 0;
+                for (double x : rel_mass[f]) total += x;
+                if (!(total > 1e-12)) continue;
+                // A change of the related class's level shares moves the mixture in proportion to
+                // the class's size: a class of a few pairs whose shares keep wandering has converged.
+                for (std::size_t l = 0; l < rel[f].size(); ++l) {
+                    const double x = clamp_probability(rel_mass[f][l] / total);
+                    delta = std::max(delta, std::fabs(x - rel[f][l]) * std::min(1.0, rel_share / r.lambda));
+                    rel[f][l] = x;
+                }
+            }
+            const double next_rel = relatives / vectors.total();
+            delta = std::max(delta, std::fabs(next_rel - rel_share));
+            rel_share = next_rel;
+        }
         const double next_lambda = clamp_probability(matches / vectors.total());
-        double delta = std::fabs(next_lambda - r.lambda);
+        delta = std::max(delta, std::fabs(next_lambda - r.lambda));
         for (std::size_t f = 0; f < nf; ++f)
             for (std::size_t l = 0; l < next[f].size(); ++l) delta = std::max(delta, std::fabs(next[f][l] - r.m[f][l]));
         if (!std::isfinite(delta)) {
@@ -147,6 +234,8 @@ EmResult run_em_iterations(const ComparisonVectors& vectors, const EmSettings& s
         r.m = std::move(next);
         r.estimated = std::move(estimated);
         r.lambda = next_lambda;
+        r.related_share = rel_share;
+        if (related) r.related_levels = rel;
         r.iterations = it;
         r.max_delta = delta;
         if (delta < s.tolerance) {

@@ -47,6 +47,15 @@ struct EmSettings {
     std::vector<std::vector<double>> m, u;  // per field, per level: starting m, fixed u
     std::vector<bool> fixed;                // per field: excluded (rule fields); empty = none
     double lambda = 0.5;                    // starting match share among the pairs
+    // Per field: in a third, "related" class this field agrees only by chance (its u), while the
+    // others follow level shares of their own. Empty (or no such free field): the two-class model.
+    // Related people (a household sharing a phone and an address, namesakes in one city) agree on
+    // contacts like a match and on dates of birth and ID numbers like strangers; without their own
+    // class EM puts them among the matches (m of "else" for an ID number 0.11 where the truth is
+    // 0.001 on the realistic generator), and the trained weights accept them.
+    std::vector<bool> related_random;
+    std::vector<bool> related_starts_apart; // per field: the related class starts from u there, not from m
+    bool freeze_m = false;                  // estimate only the shares (and the related class): m stays
     int max_iterations = 25;
     double tolerance = 1e-4;                // stop when max |delta m| (and |delta lambda|) < tolerance
 };
@@ -55,6 +64,8 @@ struct EmResult {
     std::vector<std::vector<double>> m;     // estimated (fixed fields: the starting values)
     std::vector<bool> estimated;            // per field: m comes from this run (free and non-NULL in matches)
     double lambda = 0;                      // match share among the pairs
+    double related_share = 0;               // share of the pairs in the related class (0: two-class run)
+    std::vector<std::vector<double>> related_levels;  // the related class's level shares (empty: two-class)
     int iterations = 0;
     bool converged = false;
     double max_delta = 0;                   // of the last iteration
@@ -71,6 +82,12 @@ EmResult run_em(const ComparisonVectors& vectors, const EmSettings& settings);
 // summed over every pair (count-weighted). -infinity never: probabilities are clamped.
 double log_likelihood(const ComparisonVectors& vectors, const std::vector<std::vector<double>>& m,
                       const std::vector<std::vector<double>>& u, const std::vector<bool>& fixed, double lambda);
+
+// The same under the three-class mixture of EmSettings::related_random: lambda x prod m +
+// related_share x prod (u on related_random fields, related_levels on the others) + the rest x prod u.
+// A two-class result (empty related_levels) gives log_likelihood().
+double log_likelihood(const ComparisonVectors& vectors, const EmResult& fitted, const std::vector<std::vector<double>>& u,
+                      const std::vector<bool>& fixed, const std::vector<bool>& related_random);
 
 // P(match | vector) for each distinct vector, with the given parameters (fields in `fixed` skipped).
 std::vector<double> match_probabilities(const ComparisonVectors& vectors, const std::vector<std::vector<double>>& m,

@@ -91,6 +91,13 @@ bool stable_attribute(engine::FieldType t) {
     return t == engine::FieldType::PersonName || t == engine::FieldType::Date || t == engine::FieldType::IdNumber;
 }
 
+// Attributes that tell two people apart even when they live together: dates (of birth) and ID
+// numbers. Relatives and namesakes agree on them only by chance (EM's related class); names are not
+// among them, as a household shares a surname.
+bool identity_attribute(engine::FieldType t) {
+    return t == engine::FieldType::Date || t == engine::FieldType::IdNumber;
+}
+
 // u comes from random pairs, and a share `prior` of them are matches, which agree far more often than
 // non-matches: u_observed = prior x m + (1 - prior) x u. On a large table the prior is tiny and this
 // changes nothing; on a small one with several records a person (splink_fake_1000: 250 people in
@@ -369,6 +376,36 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
         if (!d.empty()) summary["correlated_fields_em"] = d, u_em = level_values(pre, false), em_damped = true;
     }
 
+    // The related class (EmSettings::related_random): dates and ID numbers agree in it only by chance.
+    std::vector<bool> related_mask, related_apart;
+    if (o.related_class) {
+        related_apart.assign(nf, false);
+        for (std::size_t f = 0; f < nf; ++f) related_apart[f] = profile.fields[f].type == engine::FieldType::PersonName;
+        related_mask.assign(nf, false);
+        bool any = false;
+        for (std::size_t f = 0; f < nf; ++f) any |= related_mask[f] = identity_attribute(profile.fields[f].type);
+        if (!any) related_mask.clear();
+    }
+    // Log-likelihood of the held-back pairs under m/u, the shares (and the related class's level
+    // shares) fitted on the fitted pairs with m and u fixed. Both sides of a comparison are measured
+    // with the same model: under two classes, an m that leaves households out explains them worse
+    // than one that took them in, though it scores people better.
+    auto held_back_log_likelihood = [&](const Table& m_fit, const Table& u_fit) {
+        if (!related_mask.empty()) {
+            EmSettings s;
+            s.m = m_fit;
+            s.u = u_fit;
+            s.related_random = related_mask;
+            s.freeze_m = true;
+            s.lambda = 0.3;
+            s.max_iterations = o.max_iterations * 4;
+            s.tolerance = o.tolerance;
+            const EmResult e = run_em(fit, s);
+            if (!e.related_levels.empty()) return log_likelihood(held, e, u_fit, {}, related_mask);
+        }
+        return log_likelihood(held, m_fit, u_fit, {}, match_share(fit, m_fit, u_fit, o, 0.5).lambda);
+    };
+
     // 3. m by EM, one run per blocking rule, started at the current m and the deterministic share.
     json rules = json::array();
     std::vector<int> m_runs(nf, 0);
@@ -398,6 +435,8 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
             s.lambda = rule_start > 0 ? rule_start : std::max(1e-6, std::min(0.5, start_share));
             s.max_iterations = o.max_iterations;
             s.tolerance = o.tolerance;
+            s.related_random = related_mask;
+            s.related_starts_apart = related_apart;
             EmResult e = run_em(v, s);
             // m of complete disagreement ("else") per free field: in a real one-class run (a strong key
             // such as an ID number: every pair a match) it stays small; when the free fields merely
@@ -425,6 +464,7 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
                          {"held_back_pairs", rule_held.total()},
                          {"distinct_vectors", v.distinct()}, {"fixed_fields", fixed}, {"iterations", e.iterations},
                          {"converged", e.converged}, {"start_match_share", s.lambda}, {"match_share", e.lambda},
+                         {"related_share", e.related_share},
                          {"log_likelihood", e.log_likelihood},
                          {"mean_log_likelihood", v.total() > 0 ? e.log_likelihood / v.total() : 0.0},
                          {"m_else", m_else}, {"expected_matches", weight}, {"collapsed", collapsed}, {"seconds", since(tr)}};
@@ -460,9 +500,8 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
     if (em_damped && held.total() > 0) {
         // EM on damped u must still explain the held-back pairs (with the plain u) at least as well
         // as the current m/u; else m from EM on the plain u (the check below then decides).
-        const double ll_current =
-            log_likelihood(held, m_current, u_current, {}, match_share(fit, m_current, u_current, o, 0.5).lambda);
-        const double ll_damped = log_likelihood(held, m, u, {}, match_share(fit, m, u, o, 0.5).lambda);
+        const double ll_current = held_back_log_likelihood(m_current, u_current);
+        const double ll_damped = held_back_log_likelihood(m, u);
         if (ll_damped < ll_current) {
             warnings.erase(warnings.begin() + static_cast<std::ptrdiff_t>(warnings_before_em), warnings.end());
             warnings.push_back("EM on the damped u explains the held-back pairs worse than the current m/u: m from EM "
@@ -527,8 +566,9 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
     if (held.total() > 0 && fit.total() > 0) {
         const double share_current = match_share(fit, m_current, u_current, o, 0.5).lambda;
         const double share_new = match_share(fit, m, u, o, 0.5).lambda;
-        const double ll_current = log_likelihood(held, m_current, u_current, {}, share_current) / held.total();
-        const double ll_new = log_likelihood(held, m, u, {}, share_new) / held.total();
+        const double ll_current = held_back_log_likelihood(m_current, u_current) / held.total();
+        const double ll_new = held_back_log_likelihood(m, u) / held.total();
+        check["model"] = related_mask.empty() ? "two classes" : "three classes (related people)";
         check["match_share_current"] = share_current;
         check["match_share_new"] = share_new;
         check["mean_log_likelihood_current"] = ll_current;

@@ -75,6 +75,7 @@ struct TrainOptions {
     double deterministic_recall = 0;    // stated recall of the deterministic rule; 0 = from m
     bool auto_threshold = true;         // false: keep the profile's threshold
     bool dampen_correlation = true;     // raise u of fields that co-agree by chance with a more selective one
+    bool related_class = true;          // EM with a third class of related people (see EmSettings::related_random)
     std::function<bool()> keep_going;   // polled on the calling thread; false -> Error(QueryCanceled)
 };
 
