@@ -48,6 +48,22 @@ TEST(EngineLevels, PersonName) {
     EXPECT_EQ(level("person_name", "Alice", "Zhou"), "else");
 }
 
+// A shared surname is set aside before the fuzzy levels: household members are not one person's
+// misspelt name, while a typo in the rest still is.
+TEST(EngineLevels, PersonNameSharedTokensAreSetAside) {
+    EXPECT_GE(compare::jaro_winkler(std::u32string(U"wang xian jin"), std::u32string(U"wang xin lan")), 0.92);
+    EXPECT_EQ(level("person_name", "王娴瑾", "王心岚"), "jw>=0.8");       // "xian jin" / "xin lan": 0.85
+    EXPECT_EQ(level("person_name", "赵伊苒", "赵薇妍"), "else");          // "yi ran" / "wei yan": 0.75
+    EXPECT_EQ(level("person_name", "Olivia Miller", "Brenda C. Miller"), "else");
+    EXPECT_EQ(level("person_name", "Mary Ann", "Mary Snn"), "jw>=0.92");  // one edit in the rest: whole forms
+    EXPECT_EQ(level("person_name", "Katherine Jones", "Catherine Jones"), "jw>=0.92");
+    EXPECT_EQ(level("person_name", "John Smith", "John Smyth"), "jw>=0.92");
+    EXPECT_EQ(level("person_name", "Mary Jane Smith", "Mary Smith"), "jw>=0.92");  // a dropped middle name: whole
+    // Symmetric, and text fields keep the plain Jaro-Winkler.
+    EXPECT_EQ(level("person_name", "王心岚", "王娴瑾"), "jw>=0.8");
+    EXPECT_EQ(level("text", "wang xian jin", "wang xin lan"), "jw>=0.92");
+}
+
 TEST(EngineLevels, TextPhoneEmail) {
     EXPECT_EQ(level("text", "Beijing", "beijing"), "exact");
     EXPECT_EQ(level("text", "Martha", "Marhta"), "jw>=0.92");

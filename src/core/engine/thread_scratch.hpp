@@ -27,6 +27,7 @@ struct ThreadScratch {
     std::string key_part, key_text;
     // comparison.cpp
     std::u32string decode_a, decode_b;
+    std::u32string name_rest_a, name_rest_b;
 };
 
 namespace detail {
