@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <map>
+#include <random>
 
 using namespace usermatch;
 using namespace usermatch::engine;
@@ -328,4 +329,68 @@ TEST(TrainTrainer, ChangedContactsDoNotMakeAOneClassRunCollapse) {
     // The phone's m comes from that run: 40% of the matches disagree on it (30% completely, the rest
     // by one digit); the default m("else") is 0.05.
     EXPECT_GT(level(r.profile, "phone", "else").m, 0.25) << r.summary_json;
+}
+
+// Namesakes whose addresses are spelt from their common name (annasmith12@ / anna.smith77@): the
+// e-mail's fuzzy level holds for them far more often than for random pairs, and the trained u of
+// that level is the one measured among the pairs agreeing on the name. A field holding one name
+// part does not count as spelling the address.
+namespace {
+const char* kSyllables[] = {"an", "be", "ca", "do", "el", "fi", "go", "ha", "in", "jo", "ka", "lu", "ma", "no", "pe", "ri"};
+
+RecordStore namesakes(const Profile& p, bool full_name) {
+    RecordStore s(p);
+    std::mt19937_64 rng(17);
+    auto syl = [&] { return std::string(kSyllables[rng() % 16]); };
+    int id = 0;
+    for (int n = 0; n < 300; ++n) {
+        const std::string first = syl() + syl() + "a", last = syl() + syl() + syl();
+        for (int person = 0; person < 4; ++person) {
+            const char* sep[] = {"", ".", "_"};
+            const std::string email = first + sep[rng() % 3] + last + std::to_string(10 + rng() % 90) + "@mail.example";
+            const std::string dob = std::to_string(1950 + rng() % 50) + "-0" + std::to_string(1 + rng() % 9) + "-1" +
+                                    std::to_string(rng() % 10);
+            const int copies = rng() % 3 == 0 ? 2 : 1;
+            for (int c = 0; c < copies; ++c)
+                s.append("r" + std::to_string(id++), {RawValue(full_name ? first + " " + last : first), RawValue(email), RawValue(dob)});
+        }
+    }
+    return s;
+}
+}  // namespace
+
+TEST(TrainTrainer, EmailLevelsTakeTheirChanceAgreementAmongNamesakes) {
+    const char* spec = R"({"id": "id", "fields": [
+        {"name": "name", "column": "name", "type": "person_name"},
+        {"name": "email", "column": "email", "type": "email"},
+        {"name": "dob", "column": "dob", "type": "date"}],
+      "blocking": [["email"], ["name", "dob.year"], ["name.prefix3", "dob"]]})";
+    const Profile p = parse_profile(spec);
+    const RecordStore s = namesakes(p, true);
+    TrainResult r = train::train(p, s, nullptr);
+    ASSERT_FALSE(r.kept_current) << r.summary_json;
+    const json summary = json::parse(r.summary_json);
+    ASSERT_TRUE(summary.contains("email_given_name")) << r.summary_json;
+    bool fuzzy = false;
+    for (const auto& e : summary["email_given_name"]) {
+        EXPECT_EQ(e["given"], "name");
+        if (e["level"] == "local_jw>=0.88") {
+            fuzzy = true;
+            // Most namesakes' addresses are alike: the conditional u reaches the level's m (at most),
+            // so the level adds nothing to a pair that already agrees on the name.
+            EXPECT_GT(e["u_given_name"].get<double>(), 20 * e["u"].get<double>());
+            const Level& l = level(r.profile, "email", "local_jw>=0.88");
+            EXPECT_DOUBLE_EQ(l.u, e["u_given_name"].get<double>());
+            EXPECT_LT(std::log2(l.m / l.u), 0.01);
+        }
+    }
+    EXPECT_TRUE(fuzzy) << summary["email_given_name"].dump();
+    // The same with only a first name in the name field: nothing conditioned.
+    const RecordStore first_only = namesakes(p, false);
+    const TrainResult f = train::train(p, first_only, nullptr);
+    EXPECT_FALSE(json::parse(f.summary_json).contains("email_given_name")) << f.summary_json;
+    // dampen_correlation = false turns it off.
+    TrainOptions plain;
+    plain.dampen_correlation = false;
+    EXPECT_FALSE(json::parse(train::train(p, s, nullptr, plain).summary_json).contains("email_given_name"));
 }
