@@ -108,6 +108,7 @@ CREATE FUNCTION bl_date(v text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAF
 CREATE TABLE bench_table (
     ord serial, dataset text PRIMARY KEY, task text, records bigint, true_pairs bigint,
     d_p float8, d_r float8, d_f1 float8, d_best_f1 float8, d_seconds float8,
+    da_p float8, da_r float8, da_f1 float8,
     t_p float8, t_r float8, t_f1 float8, t_best_f1 float8, t_seconds float8,
     s_p float8, s_r float8, s_f1 float8, s_best_f1 float8, s_seconds float8, s_note text,
     bl_p float8, bl_r float8, bl_f1 float8, bl_seconds float8);
@@ -150,6 +151,29 @@ BEGIN
     SELECT coalesce(max(2.0 * tp / (pred + $1)), 0) FROM cum $q$, pairs, truth, truth) INTO best_f1 USING n_true;
 END $$;
 
+-- A copy of `profile` with "threshold": "auto", run without min_probability: the run resolves the
+-- expected-F1 threshold and emits the pairs at or above it.
+CREATE FUNCTION bench_at_auto(profile text, source regclass, right_source regclass, truth regclass,
+    OUT p float8, OUT r float8, OUT f1 float8) LANGUAGE plpgsql AS $$
+DECLARE link boolean := right_source IS NOT NULL; n_true bigint := bench_true_pairs(truth, link);
+        copy text := profile || '_auto'; pred bigint; tp bigint;
+BEGIN
+  PERFORM usermatch.create_profile(copy, jsonb_set(spec, '{threshold}', '"auto"'), replace => true)
+     FROM usermatch.profiles WHERE name = profile;
+  IF link THEN
+    EXECUTE format('SELECT count(*), count(*) FILTER (WHERE a.entity = b.entity)
+                    FROM usermatch.link(%L, %L, %L) x JOIN %s a ON a.id = x.left_id JOIN %s b ON b.id = x.right_id',
+                   copy, source, right_source, truth, truth) INTO pred, tp;
+  ELSE
+    EXECUTE format('SELECT count(*), count(*) FILTER (WHERE a.entity = b.entity)
+                    FROM usermatch.dedupe(%L, %L) x JOIN %s a ON a.id = x.id1 JOIN %s b ON b.id = x.id2',
+                   copy, source, truth, truth) INTO pred, tp;
+  END IF;
+  p := CASE WHEN pred > 0 THEN tp::float8 / pred ELSE 0 END;
+  r := CASE WHEN n_true > 0 THEN tp::float8 / n_true ELSE 0 END;
+  f1 := CASE WHEN pred + n_true > 0 THEN 2.0 * tp / (pred + n_true) ELSE 0 END;
+END $$;
+
 -- One dataset, all three usermatch configurations. `suggest_left` / `suggest_right`: the
 -- sources suggest_profile sees (the data without its ground-truth column).
 CREATE FUNCTION bench_dataset(dataset text, profile text, source regclass, right_source regclass, truth regclass,
@@ -165,6 +189,10 @@ BEGIN
   q := bench_scored('d_pairs_' || dataset, profile, source, right_source, truth);
   UPDATE bench_table b SET d_p = q.p, d_r = q.r, d_f1 = q.f1, d_best_f1 = q.best_f1, d_seconds = q.seconds
    WHERE b.dataset = bench_dataset.dataset;
+  -- 1a. the same hand profile with "threshold": "auto" (expected-F1 threshold of its untrained
+  -- weights, resolved by the run itself): pairs the run emits at its own threshold
+  q := bench_at_auto(profile, source, right_source, truth);
+  UPDATE bench_table b SET da_p = q.p, da_r = q.r, da_f1 = q.f1 WHERE b.dataset = bench_dataset.dataset;
   -- 2. after train (no labels) on the same data; back to version 1 afterwards
   t0 := clock_timestamp();
   PERFORM usermatch.train(profile, source, right_source);
@@ -205,13 +233,14 @@ CREATE FUNCTION bench_table_json() RETURNS jsonb LANGUAGE sql AS $$
 
 CREATE FUNCTION bench_table_markdown() RETURNS text LANGUAGE sql AS $$
   WITH f AS (SELECT * FROM bench_table),
-  fmt AS (SELECT ord, format('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |', dataset, task, records, true_pairs,
+  fmt AS (SELECT ord, format('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |', dataset, task, records, true_pairs,
     coalesce(to_char(d_f1, 'FM0.000') || ' (' || to_char(d_p, 'FM0.00') || '/' || to_char(d_r, 'FM0.00') || ')', '–'),
     coalesce(to_char(d_best_f1, 'FM0.000'), '–'),
+    coalesce(to_char(da_f1, 'FM0.000') || ' (' || to_char(da_p, 'FM0.00') || '/' || to_char(da_r, 'FM0.00') || ')', '–'),
     coalesce(to_char(t_f1, 'FM0.000') || ' (' || to_char(t_p, 'FM0.00') || '/' || to_char(t_r, 'FM0.00') || ')', '–'),
     coalesce(to_char(t_best_f1, 'FM0.000'), '–'),
     coalesce(to_char(s_f1, 'FM0.000') || ' (' || to_char(s_p, 'FM0.00') || '/' || to_char(s_r, 'FM0.00') || ')', 'failed: ' || s_note, '–'),
     coalesce(to_char(s_best_f1, 'FM0.000'), '–'),
     coalesce(to_char(bl_f1, 'FM0.000'), '–')) line FROM f)
-  SELECT '| dataset | task | records | true pairs | default F1 (P/R) | default best F1 | trained F1 (P/R) | trained best F1 | suggested+trained F1 (P/R) | suggested best F1 | pg_trgm baseline F1 |' || chr(10) ||
-         '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|' || chr(10) || string_agg(line, chr(10) ORDER BY ord) FROM fmt $$;
+  SELECT '| dataset | task | records | true pairs | default F1 (P/R) | default best F1 | default, threshold auto F1 (P/R) | trained F1 (P/R) | trained best F1 | suggested+trained F1 (P/R) | suggested best F1 | pg_trgm baseline F1 |' || chr(10) ||
+         '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|' || chr(10) || string_agg(line, chr(10) ORDER BY ord) FROM fmt $$;
