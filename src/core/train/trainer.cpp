@@ -325,22 +325,21 @@ json damp_rounds(Profile& p, const ComparisonVectors& fit, double candidates, do
 }
 
 // E-mail addresses are mostly spelt from the owner's name (pierre.robert@, robertp1988@), so two
-// people of one name agree on the e-mail's fuzzy levels far more often than two random people:
-// on 1,000,000 realistic users most false matches of a trained profile were namesakes whose
-// addresses were alike, each level weighing its chance agreement among random pairs (u 1e-4)
-// where, among namesakes, it is closer to 1e-1. For each person-name field a, the pairs agreeing
-// on a (its exact value, blocks of at most kNamesakeBlock records: bounded work) are compared, and
-// the e-mail levels' share among the non-matches there (each pair weighted by 1 - its match
-// probability under the profile's prior and every field, a few rounds, each with the previous
-// round's conditional u for the e-mail) is the
-// e-mail's u given a name agreement. A level whose conditional u is at least kMinLift times its u,
-// from at least kMinCoAgreements expected non-matches, takes the conditional u (up to its m):
-// applied to every pair, as the damping of correlated fields is, since the level rarely holds
-// without the name.
-// Only whole names (most values of two tokens or more) spell an address: agreeing on a first name
-// alone leaves the surname, and much of the address, free (splink_fake_1000 would lose 0.002 F1).
+// people of one name agree on the e-mail's fuzzy levels far more often than two random people: on
+// 1,000,000 realistic users most false matches of a trained profile were namesakes whose addresses
+// were alike, each level weighing its chance agreement among random pairs (u 1e-4) where, among
+// namesakes, it is closer to 1e-1.
+// For each full-name field a, the pairs agreeing on a (its exact value, in blocks of at most
+// kNamesakeBlock records: bounded work) are compared. An e-mail level's share among their
+// non-matches (each pair weighted by 1 - its match probability under the profile's prior and every
+// field; a few rounds, each with the previous round's conditional u) is its u given a name
+// agreement. A level whose conditional u is at least kMinLift times its u, from at least
+// kMinCoAgreements expected non-matches, takes the conditional u (at most its m). It applies to
+// every pair, as the damping of correlated fields does: the level rarely holds without the name.
 constexpr std::size_t kNamesakeBlock = 200;
 
+// Only whole names (most values of two tokens or more) spell an address: a first name alone leaves
+// the surname, and much of the address, free (splink_fake_1000 would lose 0.002 F1).
 bool full_names(const RecordStore& store, std::size_t f) {
     const engine::FieldColumn& c = store.column(f);
     std::size_t seen = 0, several = 0;
@@ -465,7 +464,9 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
         if (!d.empty()) summary["correlated_fields_em"] = d, u_em = level_values(pre, false), em_damped = true;
     }
 
-    // The related class (EmSettings::related_random): dates and ID numbers agree in it only by chance.
+    // The related class (EmSettings::related_random): dates and ID numbers agree in it only by chance;
+    // its names start from u (a household's given names differ), so that it does not begin by
+    // taking the matches whose date of birth has a typo (splink_fake_1000 lost 0.006 F1 that way).
     std::vector<bool> related_mask, related_apart;
     if (o.related_class) {
         related_apart.assign(nf, false);
