@@ -466,7 +466,7 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
 
     // The related class (EmSettings::related_random): dates and ID numbers agree in it only by chance;
     // its names start from u (a household's given names differ), so that it does not begin by
-    // taking the matches whose date of birth has a typo (splink_fake_1000 lost 0.006 F1 that way).
+    // taking the matches whose date of birth has a typo (splink_fake_1000 lost 0.007 F1 that way).
     std::vector<bool> related_mask, related_apart;
     if (o.related_class) {
         related_apart.assign(nf, false);
