@@ -699,6 +699,10 @@ void run_job(int64 id, MemoryContext cxt) {
                 2, types, values);
         records_total = spi_int64(0, 1);
     }
+    // The view of the new rows has served (its rows are in usermatch_job_rows). Dropped in this
+    // transaction: it depends on the source, and a worker killed during the batches below would
+    // leave it in its temporary schema, where it blocked DROP TABLE of the source.
+    if (job.incremental) spi_run("DROP VIEW IF EXISTS pg_temp.usermatch_job_increment");
     txn_commit(cxt);
 
     // Committed batches, each with its checkpoint.
@@ -735,7 +739,6 @@ void run_job(int64 id, MemoryContext cxt) {
             "WHERE id = $1 AND state = 'running' AND worker_pid = pg_backend_pid()",
             1, types, values);
     spi_run("DROP TABLE IF EXISTS pg_temp.usermatch_job_rows");
-    spi_run("DROP VIEW IF EXISTS pg_temp.usermatch_job_increment");  // it depends on the source
     txn_commit(cxt);
     record_attempt(false, records_total, total);
 }
