@@ -66,6 +66,7 @@ same_as_direct() {  # same_as_direct JOB LABEL
 # 1. kill -9 of the worker.
 job=$(slow_job)
 before=$(q "SELECT rows_written FROM usermatch.job_queue WHERE id = $job")
+q "CHECKPOINT" >/dev/null  # asynchronous commit: make the batches counted in $before durable before the kill
 pid=$(q "SELECT worker_pid FROM usermatch.job_queue WHERE id = $job")
 echo "# job $job: killing worker $pid with SIGKILL after $before committed rows"
 kill -9 "$pid"
@@ -96,6 +97,7 @@ ref=$(q "SELECT usermatch.submit_job('dedupe', 'fault_p', 'fault_grow_ref', opti
 job=$(q "SELECT usermatch.submit_job('dedupe', 'fault_p', 'fault_grow', options => '{$inc, \"batch_size\": 1}')")
 wait_for "SELECT rows_written > 20 FROM usermatch.job_queue WHERE id = $job" 60 || echo "# job $job did not start writing"
 before=$(q "SELECT rows_written FROM usermatch.job_queue WHERE id = $job")
+q "CHECKPOINT" >/dev/null  # asynchronous commit: make the batches counted in $before durable before the kill
 pid=$(q "SELECT worker_pid FROM usermatch.job_queue WHERE id = $job")
 echo "# incremental job $job (online index): killing worker $pid with SIGKILL after $before committed rows"
 kill -9 "$pid"
@@ -126,6 +128,7 @@ check "kill -9, online index: the source can be dropped without CASCADE" \
 # 2. A server restart mid-job.
 job=$(slow_job)
 before=$(q "SELECT rows_written FROM usermatch.job_queue WHERE id = $job")
+q "CHECKPOINT" >/dev/null  # asynchronous commit: make the batches counted in $before durable before the kill
 echo "# job $job: restarting the server after $before committed rows"
 scripts/cluster.sh stop >/dev/null && scripts/cluster.sh start >/dev/null
 wait_ready || echo "# server did not come back"

@@ -24,6 +24,9 @@ SELECT usermatch.create_profile('p', '{"id": "user_id", "fields": [
 CREATE TABLE queries AS SELECT row_number() OVER (ORDER BY user_id) AS n,
   jsonb_build_object('full_name', full_name, 'phone', phone, 'email', email, 'birth_date', birth_date, 'city', city) AS rec
   FROM (SELECT * FROM people ORDER BY user_id LIMIT 20) s;
+-- The test cluster commits asynchronously (synchronous_commit = off): without a checkpoint the
+-- kill -9 below could take the last setup transactions with it ("relation queries does not exist").
+CHECKPOINT;
 SQL
 datadir=$(q -c "SHOW data_directory")
 as_owner() { if [[ $(id -u) -eq 0 ]]; then runuser -u "$(stat -c %U "$datadir")" -- "$@"; else "$@"; fi; }
