@@ -63,15 +63,23 @@ same_as_direct() {  # same_as_direct JOB LABEL
        EXCEPT SELECT id1, id2, match_weight, match_probability FROM usermatch.job_results WHERE job_id = $1)) d")" "0"
 }
 
+# kill_worker JOB LABEL: sets `before` to the job's committed rows, makes them durable (the test
+# cluster commits asynchronously, and crash recovery could lose the last batches), then kills the
+# job's worker with SIGKILL and waits for the server to come back.
+kill_worker() {
+  before=$(q "SELECT rows_written FROM usermatch.job_queue WHERE id = $1")
+  q "CHECKPOINT" >/dev/null
+  local pid
+  pid=$(q "SELECT worker_pid FROM usermatch.job_queue WHERE id = $1")
+  echo "# $2: killing worker $pid with SIGKILL after $before committed rows"
+  kill -9 "$pid"
+  sleep 1
+  wait_ready || echo "# server did not come back"
+}
+
 # 1. kill -9 of the worker.
 job=$(slow_job)
-before=$(q "SELECT rows_written FROM usermatch.job_queue WHERE id = $job")
-q "CHECKPOINT" >/dev/null  # asynchronous commit: make the batches counted in $before durable before the kill
-pid=$(q "SELECT worker_pid FROM usermatch.job_queue WHERE id = $job")
-echo "# job $job: killing worker $pid with SIGKILL after $before committed rows"
-kill -9 "$pid"
-sleep 1
-wait_ready || echo "# server did not come back"
+kill_worker "$job" "job $job"
 check "kill -9: the job succeeds after the crash" "$(q "SELECT usermatch.wait_job($job, '120 s')")" "succeeded"
 check "kill -9: two attempts" "$(q "SELECT attempts FROM usermatch.job_queue WHERE id = $job")" "2"
 check "kill -9: the first run is marked interrupted" "$(q "SELECT string_agg(state, ',' ORDER BY id) FROM usermatch.job_runs WHERE job_id = $job")" "interrupted,succeeded"
@@ -96,13 +104,7 @@ q "INSERT INTO fault_grow_ref SELECT * FROM fault_all WHERE seq > 3000" >/dev/nu
 ref=$(q "SELECT usermatch.submit_job('dedupe', 'fault_p', 'fault_grow_ref', options => '{$inc}')")
 job=$(q "SELECT usermatch.submit_job('dedupe', 'fault_p', 'fault_grow', options => '{$inc, \"batch_size\": 1}')")
 wait_for "SELECT rows_written > 20 FROM usermatch.job_queue WHERE id = $job" 60 || echo "# job $job did not start writing"
-before=$(q "SELECT rows_written FROM usermatch.job_queue WHERE id = $job")
-q "CHECKPOINT" >/dev/null  # asynchronous commit: make the batches counted in $before durable before the kill
-pid=$(q "SELECT worker_pid FROM usermatch.job_queue WHERE id = $job")
-echo "# incremental job $job (online index): killing worker $pid with SIGKILL after $before committed rows"
-kill -9 "$pid"
-sleep 1
-wait_ready || echo "# server did not come back"
+kill_worker "$job" "incremental job $job (online index)"
 check "kill -9, online index: the incremental job succeeds after the crash" "$(q "SELECT usermatch.wait_job($job, '120 s')")" "succeeded"
 check "kill -9, online index: ...in two attempts, both through the online index" \
   "$(q "SELECT attempts || ' ' || (result->>'incremental_path') FROM usermatch.job_queue WHERE id = $job")" "2 online_index"
@@ -128,7 +130,6 @@ check "kill -9, online index: the source can be dropped without CASCADE" \
 # 2. A server restart mid-job.
 job=$(slow_job)
 before=$(q "SELECT rows_written FROM usermatch.job_queue WHERE id = $job")
-q "CHECKPOINT" >/dev/null  # asynchronous commit: make the batches counted in $before durable before the kill
 echo "# job $job: restarting the server after $before committed rows"
 scripts/cluster.sh stop >/dev/null && scripts/cluster.sh start >/dev/null
 wait_ready || echo "# server did not come back"

@@ -243,19 +243,28 @@ TEST(TrainTrainer, DampsAFieldThatFollowsAMoreSelectiveOne) {
     EXPECT_FALSE(json::parse(undamped.summary_json).contains("correlated_fields"));
 }
 
-TEST(TrainTrainer, CoAgreementOfMatchesIsNotDamped) {
-    // Four records a person (as splink_fake_1000): most random pairs agreeing on email and date of
-    // birth are the same person, and that is no correlation among non-matches.
-    Profile p = parse_profile(kUsers);
+namespace {
+// 400 people, four records each (as splink_fake_1000): the fourth has a typo in the given name
+// and its e-mail at `fourth_domain`; the third has no phone.
+RecordStore four_records_a_person(const Profile& p, const std::string& fourth_domain) {
     RecordStore s(p);
     for (int person = 0; person < 400; ++person)
         for (int copy = 0; copy < 4; ++copy)
             s.append(std::to_string(person) + "-" + std::to_string(copy),
                      {RawValue(word(person * 7 + (copy == 3), 6) + " " + word(500 + person, 7)),
                       copy == 2 ? RawValue() : RawValue("1381234" + std::to_string(1000 + person)),
-                      RawValue(word(person, 8) + "@example.com"),
+                      RawValue(word(person, 8) + (copy == 3 ? fourth_domain : "@example.com")),
                       RawValue("19" + std::to_string(50 + person % 40) + "-0" + std::to_string(1 + person % 9) + "-1" +
                                std::to_string(person % 10))});
+    return s;
+}
+}  // namespace
+
+TEST(TrainTrainer, CoAgreementOfMatchesIsNotDamped) {
+    // Four records a person (as splink_fake_1000): most random pairs agreeing on email and date of
+    // birth are the same person, and that is no correlation among non-matches.
+    Profile p = parse_profile(kUsers);
+    RecordStore s = four_records_a_person(p, "@example.com");
     TrainResult r = train::train(p, s, nullptr);
     const json summary = json::parse(r.summary_json);
     if (summary.contains("correlated_fields"))
@@ -271,15 +280,7 @@ TEST(TrainTrainer, MatchesAmongTheRandomPairsAreTakenOutOfU) {
     // agrees on the email is one person's. The share of random pairs agreeing on it (3 x 400 pairs
     // of 1,279,200, 0.00094) is the matches', not chance: u must come out near the floor.
     Profile p = parse_profile(kUsers);
-    RecordStore s(p);
-    for (int person = 0; person < 400; ++person)
-        for (int copy = 0; copy < 4; ++copy)
-            s.append(std::to_string(person) + "-" + std::to_string(copy),
-                     {RawValue(word(person * 7 + (copy == 3), 6) + " " + word(500 + person, 7)),
-                      copy == 2 ? RawValue() : RawValue("1381234" + std::to_string(1000 + person)),
-                      copy == 3 ? RawValue(word(person, 8) + "@other.org") : RawValue(word(person, 8) + "@example.com"),
-                      RawValue("19" + std::to_string(50 + person % 40) + "-0" + std::to_string(1 + person % 9) + "-1" +
-                               std::to_string(person % 10))});
+    RecordStore s = four_records_a_person(p, "@other.org");
     TrainOptions o;
     o.max_pairs = 2000000;  // exhaustive: 1,279,200 pairs
     TrainResult r = train::train(p, s, nullptr, o);
