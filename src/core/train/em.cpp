@@ -1,6 +1,7 @@
 #include "core/train/em.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace usermatch::train {
@@ -49,6 +50,25 @@ double posterior(double log2_factor, double lambda) {
     return e / (1 + e);
 }
 
+// Under the three-class mixture of EmSettings::related_random, the natural log of each class's
+// share times P(vector | class): {match, related, non-match}. Probabilities are clamped.
+using Levels = std::vector<std::vector<double>>;
+std::array<double, 3> three_class_logs(const std::int8_t* v, std::size_t nf, const Levels& m, const Levels& related,
+                                       const Levels& u, const std::vector<bool>& fixed,
+                                       const std::vector<bool>& related_random, double lambda, double related_share) {
+    double lm = std::log(clamp_probability(lambda)), lr = std::log(clamp_probability(related_share)),
+           lu = std::log(clamp_probability(1 - lambda - related_share));
+    for (std::size_t f = 0; f < nf; ++f) {
+        if (v[f] < 0 || is_fixed(fixed, f)) continue;
+        const auto l = static_cast<std::size_t>(v[f]);
+        const double lnu = std::log(clamp_probability(u[f][l]));
+        lm += std::log(clamp_probability(m[f][l]));
+        lu += lnu;
+        lr += f < related_random.size() && related_random[f] ? lnu : std::log(clamp_probability(related[f][l]));
+    }
+    return {lm, lr, lu};
+}
+
 }  // namespace
 
 std::vector<double> match_probabilities(const ComparisonVectors& vectors, const std::vector<std::vector<double>>& m,
@@ -84,21 +104,10 @@ double log_likelihood(const ComparisonVectors& vectors, const std::vector<std::v
 double log_likelihood(const ComparisonVectors& vectors, const EmResult& fitted, const std::vector<std::vector<double>>& u,
                       const std::vector<bool>& fixed, const std::vector<bool>& related_random) {
     if (fitted.related_levels.empty()) return log_likelihood(vectors, fitted.m, u, fixed, fitted.lambda);
-    const std::size_t nf = vectors.fields();
-    const double lm0 = std::log(clamp_probability(fitted.lambda)), lr0 = std::log(clamp_probability(fitted.related_share)),
-                 lu0 = std::log(clamp_probability(1 - fitted.lambda - fitted.related_share));
     double total = 0;
     for (std::size_t k = 0; k < vectors.distinct(); ++k) {
-        const std::int8_t* v = vectors.vector(k);
-        double lm = lm0, lr = lr0, lu = lu0;
-        for (std::size_t f = 0; f < nf; ++f) {
-            if (v[f] < 0 || is_fixed(fixed, f)) continue;
-            const auto l = static_cast<std::size_t>(v[f]);
-            const double lnu = std::log(clamp_probability(u[f][l]));
-            lm += std::log(clamp_probability(fitted.m[f][l]));
-            lu += lnu;
-            lr += f < related_random.size() && related_random[f] ? lnu : std::log(clamp_probability(fitted.related_levels[f][l]));
-        }
+        const auto [lm, lr, lu] = three_class_logs(vectors.vector(k), vectors.fields(), fitted.m, fitted.related_levels, u,
+                                                   fixed, related_random, fitted.lambda, fitted.related_share);
         const double hi = std::max({lm, lr, lu});
         total += vectors.count(k) * (hi + std::log(std::exp(lm - hi) + std::exp(lr - hi) + std::exp(lu - hi)));
     }
@@ -146,7 +155,8 @@ EmResult run_em_iterations(const ComparisonVectors& vectors, const EmSettings& s
     }
     const bool related = use_related_class(s, nf);
     auto random_in_related = [&](std::size_t f) { return f < s.related_random.size() && s.related_random[f]; };
-    // Related class: starts as large as the match class, agreeing like a match on its own fields.
+    // Related class: starts as large as the match class, agreeing like a match on its own fields
+    // (on related_starts_apart fields, like a non-match).
     std::vector<std::vector<double>> rel = r.m;
     for (std::size_t f = 0; f < nf && f < s.related_starts_apart.size(); ++f)
         if (s.related_starts_apart[f]) rel[f] = u[f];
@@ -157,19 +167,9 @@ EmResult run_em_iterations(const ComparisonVectors& vectors, const EmSettings& s
         if (!related) {
             p = match_probabilities(vectors, r.m, u, s.fixed, r.lambda);
         } else {
-            const double lm0 = std::log(r.lambda), lr0 = std::log(clamp_probability(rel_share)),
-                         lu0 = std::log(clamp_probability(1 - r.lambda - rel_share));
             for (std::size_t k = 0; k < p.size(); ++k) {
-                const std::int8_t* v = vectors.vector(k);
-                double lm = lm0, lr = lr0, lu = lu0;
-                for (std::size_t f = 0; f < nf; ++f) {
-                    if (v[f] < 0 || is_fixed(s.fixed, f)) continue;
-                    const auto l = static_cast<std::size_t>(v[f]);
-                    const double lnu = std::log(u[f][l]);
-                    lm += std::log(r.m[f][l]);
-                    lu += lnu;
-                    lr += random_in_related(f) ? lnu : std::log(rel[f][l]);
-                }
+                const auto [lm, lr, lu] = three_class_logs(vectors.vector(k), nf, r.m, rel, u, s.fixed, s.related_random,
+                                                           r.lambda, rel_share);
                 const double hi = std::max({lm, lr, lu});
                 const double em = std::exp(lm - hi), er = std::exp(lr - hi), eu = std::exp(lu - hi);
                 p[k] = em / (em + er + eu);
