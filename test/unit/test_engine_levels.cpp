@@ -64,6 +64,26 @@ TEST(EngineLevels, PersonNameSharedTokensAreSetAside) {
     EXPECT_EQ(level("text", "wang xian jin", "wang xin lan"), "jw>=0.92");
 }
 
+// Tokens are paired before the fuzzy levels: a typo with the order changed, an initial, a
+// nickname, a Chinese surname in another romanisation or a given name written as two syllables
+// is one person's name; household members sharing a surname still are not.
+TEST(EngineLevels, PersonNameTokensArePaired) {
+    EXPECT_EQ(level("person_name", "Smith, homas", "Thomas Smith"), "jw>=0.92");        // typo + order
+    EXPECT_EQ(level("person_name", "Laruen Reed", "Reed, Lauren"), "jw>=0.92");
+    EXPECT_EQ(level("person_name", "Krueger, Ursula", "Ursula Krüger"), "jw>=0.92");
+    EXPECT_EQ(level("person_name", "陈瑶可", "Yaoke Chen"), "jw>=0.92");                // chen yao ke
+    EXPECT_EQ(level("person_name", "Chung Xi-fang", "钟夕芳"), "jw>=0.92");             // Cantonese zhong
+    EXPECT_EQ(level("person_name", "LEE RUOJIA", "Ruojia Li"), "jw>=0.92");
+    EXPECT_EQ(level("person_name", "Shanhong Chang", "张珊红"), "jw>=0.92");            // Wade-Giles + joined
+    EXPECT_EQ(level("person_name", "Jim Walsn", "James Walsh"), "jw>=0.92");            // nickname + typo
+    EXPECT_EQ(level("person_name", "Janet Murphy", "J. Murphy"), "jw>=0.88");           // an initial
+    // Not the same name: household members, and an initial that differs.
+    EXPECT_EQ(level("person_name", "郭希琴", "郭耀辉"), "else");
+    EXPECT_EQ(level("person_name", "Ryan Griffin", "Grace Griffin"), "else");
+    EXPECT_EQ(level("person_name", "K. Murphy", "Janet Murphy"), "else");
+    EXPECT_EQ(level("person_name", "Chang Wei", "Zhang Hong"), "else");
+}
+
 TEST(EngineLevels, TextPhoneEmail) {
     EXPECT_EQ(level("text", "Beijing", "beijing"), "exact");
     EXPECT_EQ(level("text", "Martha", "Marhta"), "jw>=0.92");

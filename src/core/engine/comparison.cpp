@@ -2,6 +2,7 @@
 
 #include "core/compare/string_metrics.hpp"
 #include "core/engine/thread_scratch.hpp"
+#include "core/normalize/normalize.hpp"
 #include "core/text/utf8.hpp"
 
 #include <cmath>
@@ -115,18 +116,56 @@ double jw_utf8(std::string_view x, std::string_view y) {
     return compare::jaro_winkler(d.decode_a, d.decode_b);
 }
 
-// Jaro-Winkler of two person-name forms with the tokens both hold set aside: a shared surname is
-// no evidence that the given names are close, but the Winkler prefix bonus and Jaro's matched
-// characters count it as such. Household members (王娴瑾 / 王心岚: "wang xian jin" / "wang xin
-// lan", 0.93 whole, 0.85 on "xian jin" / "xin lan") and families (Olivia / Brenda C. Miller) then
-// reached the top fuzzy level, weighing like a typo of one person's name. When nothing is shared,
-// one name's tokens all appear in the other (a dropped middle name), or the rests are one edit
-// apart, the whole forms compare.
+// A name token as ASCII, for the nickname and romanisation tables (false when it is not ASCII or
+// longer than any entry).
+bool ascii_token(std::u32string_view t, char (&out)[16], std::string_view& view) {
+    if (t.size() >= sizeof out) return false;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        if (t[i] >= 0x80) return false;
+        out[i] = static_cast<char>(t[i]);
+    }
+    view = std::string_view(out, t.size());
+    return true;
+}
+
+// Two tokens that spell one name: a nickname and its formal name (Jim / James), or a Chinese
+// surname in Cantonese, Hokkien or Wade-Giles spelling and in pinyin (Chan / Chen, Kwok / Guo).
+bool same_name_token(std::u32string_view x, std::u32string_view y) {
+    char bx[16], by[16];
+    std::string_view vx, vy;
+    if (!ascii_token(x, bx, vx) || !ascii_token(y, by, vy)) return false;
+    const std::string_view cx = normalize::canonical_given_name(vx), cy = normalize::canonical_given_name(vy);
+    if (cx == cy) return true;
+    const auto [px, px2] = normalize::pinyin_of_romanized_surname(vx);
+    const auto [py, py2] = normalize::pinyin_of_romanized_surname(vy);
+    auto reads = [](std::string_view token, std::string_view p, std::string_view p2) {
+        return !token.empty() && (token == p || token == p2);
+    };
+    if (reads(vy, px, px2) || reads(vx, py, py2)) return true;
+    return !px.empty() && !py.empty() && (px == py || px == py2 || (!px2.empty() && (px2 == py || px2 == py2)));
+}
+
+// Jaro-Winkler of two person-name forms, token by token. Tokens are paired first when they are
+// the same name: equal, a nickname, a romanised Chinese surname, or one token written as two
+// (陈瑶可 "chen yao ke" / "Yaoke Chen"). Then, among what is left, a typo (osa <= 1, four letters
+// or more) or an initial (J. / Janet) pairs too.
+//  - Every token of one name paired: the names are compared with the other's tokens put in the
+//    same order ("smith homas" / "thomas smith" is a typo, not a swap), same-name tokens written
+//    alike. Only a dropped middle name (all pairs equal) keeps the plain comparison.
+//  - Otherwise the same-name tokens are set aside: a shared surname is no evidence that the given
+//    names are close, but the Winkler prefix bonus and Jaro's matched characters count it as such.
+//    Household members (王娴瑾 / 王心岚: "wang xian jin" / "wang xin lan", 0.93 whole, 0.85 on
+//    "xian jin" / "xin lan") and families (Olivia / Brenda C. Miller) then reached the top fuzzy
+//    level, weighing like a typo of one person's name. When the rests are one edit apart, the
+//    aligned forms compare.
 double name_jaro_winkler(std::u32string_view a, std::u32string_view b) {
     constexpr std::size_t kMaxTokens = 8;
+    constexpr std::size_t kFree = kMaxTokens + 1;
+    enum class Pair : std::uint8_t { None, Equal, SameName, Typo };
     struct Token {
         std::size_t begin, size;
-        bool shared;
+        Pair pair;
+        std::size_t with;  // index of the paired token on the other side (kFree: none)
     };
     Token ta[kMaxTokens], tb[kMaxTokens];
     auto split = [](std::u32string_view s, Token* out) -> std::size_t {
@@ -137,37 +176,104 @@ double name_jaro_winkler(std::u32string_view a, std::u32string_view b) {
             while (i < s.size() && s[i] != U' ') ++i;
             if (i > start) {
                 if (n == kMaxTokens) return kMaxTokens + 1;
-                out[n++] = {start, i - start, false};
+                out[n++] = {start, i - start, Pair::None, kFree};
             }
         }
         return n;
     };
     const std::size_t na = split(a, ta), nb = split(b, tb);
     if (na < 2 || nb < 2 || na > kMaxTokens || nb > kMaxTokens) return compare::jaro_winkler(a, b);
-    std::size_t shared = 0;
-    for (std::size_t i = 0; i < na; ++i)
-        for (std::size_t j = 0; j < nb; ++j)
-            if (!tb[j].shared && a.substr(ta[i].begin, ta[i].size) == b.substr(tb[j].begin, tb[j].size)) {
-                ta[i].shared = tb[j].shared = true;
-                ++shared;
-                break;
+    auto text = [](std::u32string_view s, const Token& t) { return s.substr(t.begin, t.size); };
+    auto pair = [](Token& x, std::size_t i, Token& y, std::size_t j, Pair how) {
+        x.pair = y.pair = how;
+        x.with = j;
+        y.with = i;
+    };
+    auto pass = [&](auto&& holds, Pair how) {
+        for (std::size_t i = 0; i < na; ++i)
+            for (std::size_t j = 0; j < nb && ta[i].pair == Pair::None; ++j)
+                if (tb[j].pair == Pair::None && holds(text(a, ta[i]), text(b, tb[j]))) pair(ta[i], i, tb[j], j, how);
+    };
+    pass([](std::u32string_view x, std::u32string_view y) { return x == y; }, Pair::Equal);
+    std::size_t equal = 0;
+    for (std::size_t i = 0; i < na; ++i) equal += ta[i].pair == Pair::Equal;
+    if (equal == na || equal == nb) return compare::jaro_winkler(a, b);  // a dropped middle name
+    pass(same_name_token, Pair::SameName);
+    // One token written as two adjacent ones on the other side ("yaoke" / "yao ke").
+    auto joined = [&](std::u32string_view s, Token* t, std::size_t n, std::u32string_view other_s, Token* o,
+                      std::size_t on) {
+        for (std::size_t i = 0; i < n; ++i) {
+            if (t[i].pair != Pair::None) continue;
+            const std::u32string_view x = text(s, t[i]);
+            for (std::size_t j = 0; j + 1 < on; ++j) {
+                if (o[j].pair != Pair::None || o[j + 1].pair != Pair::None) continue;
+                const std::u32string_view p = text(other_s, o[j]), q = text(other_s, o[j + 1]);
+                if (p.size() + q.size() == x.size() && x.substr(0, p.size()) == p && x.substr(p.size()) == q) {
+                    t[i].pair = o[j].pair = o[j + 1].pair = Pair::SameName;
+                    t[i].with = j;
+                    o[j].with = o[j + 1].with = i;
+                    break;
+                }
             }
-    if (shared == 0 || shared == na || shared == nb) return compare::jaro_winkler(a, b);
+        }
+    };
+    joined(a, ta, na, b, tb, nb);
+    joined(b, tb, nb, a, ta, na);
+    std::size_t same = 0;
+    for (std::size_t i = 0; i < na; ++i) same += ta[i].pair != Pair::None;
+    pass(
+        [](std::u32string_view x, std::u32string_view y) {
+            if (x.size() == 1 || y.size() == 1) return x.size() != y.size() && x[0] == y[0];  // an initial
+            return x.size() >= 4 && y.size() >= 4 && osa_within(x, y, 1);
+        },
+        Pair::Typo);
+    auto all_paired = [](const Token* t, std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i)
+            if (t[i].pair == Pair::None) return false;
+        return true;
+    };
     ThreadScratch& d = thread_scratch();
-    auto rest = [](std::u32string_view s, const Token* t, std::size_t n, std::u32string& out) {
+    // a's tokens in its order, b's paired ones in the same order (a same-name token written as a's),
+    // then each side's unpaired tokens.
+    auto aligned = [&](bool with_unpaired) {
+        d.name_rest_a.clear();
+        d.name_rest_b.clear();
+        auto add = [](std::u32string& out, std::u32string_view t) {
+            if (!out.empty()) out.push_back(U' ');
+            out.append(t);
+        };
+        for (std::size_t i = 0; i < na; ++i) {
+            if (ta[i].pair == Pair::None) continue;
+            add(d.name_rest_a, text(a, ta[i]));
+            if (ta[i].pair != Pair::Typo) {
+                add(d.name_rest_b, text(a, ta[i]));
+            } else {
+                add(d.name_rest_b, text(b, tb[ta[i].with]));
+            }
+        }
+        if (with_unpaired) {
+            for (std::size_t i = 0; i < na; ++i)
+                if (ta[i].pair == Pair::None) add(d.name_rest_a, text(a, ta[i]));
+            for (std::size_t j = 0; j < nb; ++j)
+                if (tb[j].pair == Pair::None) add(d.name_rest_b, text(b, tb[j]));
+        }
+        return compare::jaro_winkler(d.name_rest_a, d.name_rest_b);
+    };
+    if (all_paired(ta, na) || all_paired(tb, nb)) return aligned(true);
+    if (same == 0) return compare::jaro_winkler(a, b);  // nothing shared: the whole forms
+    auto rest = [&](std::u32string_view s, const Token* t, std::size_t n, std::u32string& out) {
         out.clear();
         for (std::size_t i = 0; i < n; ++i) {
-            if (t[i].shared) continue;
+            if (t[i].pair == Pair::Equal || t[i].pair == Pair::SameName) continue;
             if (!out.empty()) out.push_back(U' ');
-            out.append(s.substr(t[i].begin, t[i].size));
+            out.append(text(s, t[i]));
         }
     };
     rest(a, ta, na, d.name_rest_a);
     rest(b, tb, nb, d.name_rest_b);
     // One typo in what is left is one person's name misspelt ("mary ann" / "mary snn": 0.78 on the
-    // short rest), so it keeps the whole forms' similarity.
-    if (osa_within(std::u32string_view(d.name_rest_a), std::u32string_view(d.name_rest_b), 1))
-        return compare::jaro_winkler(a, b);
+    // short rest), so the aligned forms compare.
+    if (osa_within(std::u32string_view(d.name_rest_a), std::u32string_view(d.name_rest_b), 1)) return aligned(true);
     return compare::jaro_winkler(d.name_rest_a, d.name_rest_b);
 }
 

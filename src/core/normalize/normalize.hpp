@@ -5,6 +5,7 @@
 #include "core/core_guard.hpp"
 
 #include <optional>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -108,5 +109,10 @@ std::optional<char> cn_id_check_character(std::string_view first17);
 // Canonical given name for a known nickname, on normalised lower-case tokens
 // ("bill" -> "william", "bob" -> "robert", "liz" -> "elizabeth"); returns the input otherwise.
 std::string_view canonical_given_name(std::string_view normalized_token);
+
+// Pinyin readings of a Chinese surname written in a Cantonese, Hokkien or Wade-Giles spelling, on a
+// normalised lower-case token ("chan" -> chen, "kwok" -> guo, "wong" -> wang / huang); {"", ""}
+// for any other token, pinyin included.
+std::pair<std::string_view, std::string_view> pinyin_of_romanized_surname(std::string_view token);
 
 }  // namespace usermatch::normalize
