@@ -82,6 +82,8 @@ TEST(EngineLevels, PersonNameTokensArePaired) {
     EXPECT_EQ(level("person_name", "Ryan Griffin", "Grace Griffin"), "else");
     EXPECT_EQ(level("person_name", "K. Murphy", "Janet Murphy"), "else");
     EXPECT_EQ(level("person_name", "Chang Wei", "Zhang Hong"), "else");
+    EXPECT_EQ(level("person_name", "Mary Smith", "Mary Chan"), "else");  // a romanised surname is not any surname
+    EXPECT_EQ(level("person_name", "Wong Mei", "Ong Mei"), "jw>=0.92");  // two spellings of 王
 }
 
 TEST(EngineLevels, TextPhoneEmail) {

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <tuple>
 
 namespace usermatch::engine {
 
@@ -128,21 +129,31 @@ bool ascii_token(std::u32string_view t, char (&out)[16], std::string_view& view)
     return true;
 }
 
-// Two tokens that spell one name: a nickname and its formal name (Jim / James), or a Chinese
-// surname in Cantonese, Hokkien or Wade-Giles spelling and in pinyin (Chan / Chen, Kwok / Guo).
-bool same_name_token(std::u32string_view x, std::u32string_view y) {
-    char bx[16], by[16];
-    std::string_view vx, vy;
-    if (!ascii_token(x, bx, vx) || !ascii_token(y, by, vy)) return false;
-    const std::string_view cx = normalize::canonical_given_name(vx), cy = normalize::canonical_given_name(vy);
-    if (cx == cy) return true;
-    const auto [px, px2] = normalize::pinyin_of_romanized_surname(vx);
-    const auto [py, py2] = normalize::pinyin_of_romanized_surname(vy);
-    auto reads = [](std::string_view token, std::string_view p, std::string_view p2) {
-        return !token.empty() && (token == p || token == p2);
+// How a token may also be spelt, looked up once per token: its formal name when it is a nickname
+// (Jim -> james), and its pinyin readings when it is a Chinese surname in Cantonese, Hokkien or
+// Wade-Giles spelling (Kwok -> guo).
+struct TokenReadings {
+    char buf[16];
+    std::string_view token, formal, pinyin, pinyin_alt;  // token empty: not ASCII or too long
+};
+
+void read_token(std::u32string_view t, TokenReadings& r) {
+    r.token = r.formal = r.pinyin = r.pinyin_alt = {};
+    if (t.size() < 2 || !ascii_token(t, r.buf, r.token)) return;
+    r.formal = normalize::canonical_given_name(r.token);
+    std::tie(r.pinyin, r.pinyin_alt) = normalize::pinyin_of_romanized_surname(r.token);
+}
+
+// Two tokens that spell one name: a nickname and its formal name, or a romanised Chinese surname
+// and its pinyin (Chan / Chen), or two romanisations of one surname (Wong / Ong).
+bool same_name_token(const TokenReadings& x, const TokenReadings& y) {
+    if (x.token.empty() || y.token.empty()) return false;
+    if (x.formal == y.formal) return true;
+    auto reads = [](std::string_view v, const TokenReadings& r) {
+        return !r.pinyin.empty() && (v == r.pinyin || v == r.pinyin_alt);
     };
-    if (reads(vy, px, px2) || reads(vx, py, py2)) return true;
-    return !px.empty() && !py.empty() && (px == py || px == py2 || (!px2.empty() && (px2 == py || px2 == py2)));
+    return reads(y.token, x) || reads(x.token, y) || (!x.pinyin.empty() && reads(x.pinyin, y)) ||
+           (!x.pinyin_alt.empty() && reads(x.pinyin_alt, y));
 }
 
 // Jaro-Winkler of two person-name forms, token by token. Tokens are paired first when they are
@@ -198,7 +209,14 @@ double name_jaro_winkler(std::u32string_view a, std::u32string_view b) {
     std::size_t equal = 0;
     for (std::size_t i = 0; i < na; ++i) equal += ta[i].pair == Pair::Equal;
     if (equal == na || equal == nb) return compare::jaro_winkler(a, b);  // a dropped middle name
-    pass(same_name_token, Pair::SameName);
+    TokenReadings ra[kMaxTokens], rb[kMaxTokens];
+    for (std::size_t i = 0; i < na; ++i)
+        if (ta[i].pair == Pair::None) read_token(text(a, ta[i]), ra[i]);
+    for (std::size_t j = 0; j < nb; ++j)
+        if (tb[j].pair == Pair::None) read_token(text(b, tb[j]), rb[j]);
+    for (std::size_t i = 0; i < na; ++i)
+        for (std::size_t j = 0; j < nb && ta[i].pair == Pair::None; ++j)
+            if (tb[j].pair == Pair::None && same_name_token(ra[i], rb[j])) pair(ta[i], i, tb[j], j, Pair::SameName);
     // One token written as two adjacent ones on the other side ("yaoke" / "yao ke").
     auto joined = [&](std::u32string_view s, Token* t, std::size_t n, std::u32string_view other_s, Token* o,
                       std::size_t on) {
