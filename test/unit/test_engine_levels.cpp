@@ -76,7 +76,12 @@ TEST(EngineLevels, PersonNameTokensArePaired) {
     EXPECT_EQ(level("person_name", "LEE RUOJIA", "Ruojia Li"), "jw>=0.92");
     EXPECT_EQ(level("person_name", "Shanhong Chang", "张珊红"), "jw>=0.92");            // Wade-Giles + joined
     EXPECT_EQ(level("person_name", "Jim Walsn", "James Walsh"), "jw>=0.92");            // nickname + typo
-    EXPECT_EQ(level("person_name", "Janet Murphy", "J. Murphy"), "jw>=0.88");           // an initial
+    // Initials: their own level, also for a formal name (E. / Beth: Elizabeth) or with a typo.
+    EXPECT_EQ(level("person_name", "Janet Murphy", "J. Murphy"), "initials");
+    EXPECT_EQ(level("person_name", "MURPHY J", "Janet Murphy"), "initials");
+    EXPECT_EQ(level("person_name", "E. Harrison", "Beth Harrison"), "initials");
+    EXPECT_EQ(level("person_name", "A. Malhota", "Ashok Malhotra"), "initials");
+    EXPECT_EQ(level("person_name", "J", "John"), "else");  // single tokens: no pairing
     // Not the same name: household members, and an initial that differs.
     EXPECT_EQ(level("person_name", "郭希琴", "郭耀辉"), "else");
     EXPECT_EQ(level("person_name", "Ryan Griffin", "Grace Griffin"), "else");

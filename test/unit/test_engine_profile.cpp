@@ -38,7 +38,7 @@ TEST(EngineProfile, ParsesTheExampleWithDefaults) {
     EXPECT_EQ(p.fields[0].type, FieldType::PersonName);
     EXPECT_EQ(p.fields[5].expression, "lower(city)");
     EXPECT_TRUE(p.fields[5].column.empty());
-    EXPECT_EQ(p.fields[0].levels.size(), 8u);
+    EXPECT_EQ(p.fields[0].levels.size(), 9u);
     EXPECT_EQ(p.fields[0].levels.back().condition, Condition::Else);
     ASSERT_EQ(p.blocking.size(), 4u);
     EXPECT_EQ(p.blocking[3].keys[0].transform, Transform::PinyinInitials);

@@ -169,10 +169,12 @@ bool same_name_token(const TokenReadings& x, const TokenReadings& y) {
 //    "xian jin" / "xin lan") and families (Olivia / Brenda C. Miller) then reached the top fuzzy
 //    level, weighing like a typo of one person's name. When the rests are one edit apart, the
 //    aligned forms compare.
-double name_jaro_winkler(std::u32string_view a, std::u32string_view b) {
+// `initials` is set when every token of one name pairs and at least one pair is an initial.
+double name_jaro_winkler(std::u32string_view a, std::u32string_view b, bool& initials) {
     constexpr std::size_t kMaxTokens = 8;
     constexpr std::size_t kFree = kMaxTokens + 1;
-    enum class Pair : std::uint8_t { None, Equal, SameName, Typo };
+    enum class Pair : std::uint8_t { None, Equal, SameName, Typo, Initial };
+    initials = false;
     struct Token {
         std::size_t begin, size;
         Pair pair;
@@ -239,12 +241,21 @@ double name_jaro_winkler(std::u32string_view a, std::u32string_view b) {
     joined(b, tb, nb, a, ta, na);
     std::size_t same = 0;
     for (std::size_t i = 0; i < na; ++i) same += ta[i].pair != Pair::None;
-    pass(
-        [](std::u32string_view x, std::u32string_view y) {
-            if (x.size() == 1 || y.size() == 1) return x.size() != y.size() && x[0] == y[0];  // an initial
-            return x.size() >= 4 && y.size() >= 4 && osa_within(x, y, 1);
-        },
-        Pair::Typo);
+    pass([](std::u32string_view x,
+            std::u32string_view y) { return x.size() >= 4 && y.size() >= 4 && osa_within(x, y, 1); },
+         Pair::Typo);
+    // An initial stands for the token or for its formal name (E. / Beth: elizabeth).
+    for (std::size_t i = 0; i < na; ++i)
+        for (std::size_t j = 0; j < nb && ta[i].pair == Pair::None; ++j) {
+            if (tb[j].pair != Pair::None) continue;
+            const std::u32string_view x = text(a, ta[i]), y = text(b, tb[j]);
+            if ((x.size() == 1) == (y.size() == 1)) continue;
+            const char32_t initial = x.size() == 1 ? x[0] : y[0];
+            const TokenReadings& full = x.size() == 1 ? rb[j] : ra[i];
+            const std::u32string_view whole = x.size() == 1 ? y : x;
+            if (whole[0] == initial || (!full.formal.empty() && static_cast<unsigned char>(full.formal[0]) == initial))
+                pair(ta[i], i, tb[j], j, Pair::Initial);
+        }
     auto all_paired = [](const Token* t, std::size_t n) {
         for (std::size_t i = 0; i < n; ++i)
             if (t[i].pair == Pair::None) return false;
@@ -263,7 +274,7 @@ double name_jaro_winkler(std::u32string_view a, std::u32string_view b) {
         for (std::size_t i = 0; i < na; ++i) {
             if (ta[i].pair == Pair::None) continue;
             add(d.name_rest_a, text(a, ta[i]));
-            if (ta[i].pair != Pair::Typo) {
+            if (ta[i].pair != Pair::Typo && ta[i].pair != Pair::Initial) {
                 add(d.name_rest_b, text(a, ta[i]));
             } else {
                 add(d.name_rest_b, text(b, tb[ta[i].with]));
@@ -277,7 +288,10 @@ double name_jaro_winkler(std::u32string_view a, std::u32string_view b) {
         }
         return compare::jaro_winkler(d.name_rest_a, d.name_rest_b);
     };
-    if (all_paired(ta, na) || all_paired(tb, nb)) return aligned(true);
+    if (all_paired(ta, na) || all_paired(tb, nb)) {
+        for (std::size_t i = 0; i < na; ++i) initials = initials || ta[i].pair == Pair::Initial;
+        return aligned(true);
+    }
     if (same == 0) return compare::jaro_winkler(a, b);  // nothing shared: the whole forms
     auto rest = [&](std::u32string_view s, const Token* t, std::size_t n, std::u32string& out) {
         out.clear();
@@ -302,6 +316,7 @@ namespace {
 // Similarities computed at most once per field comparison (several levels test the same jw).
 struct PairCache {
     double jw = -1;
+    bool initials = false;  // person_name: set with jw
     double local_jw = -1;
 };
 
@@ -326,12 +341,15 @@ __attribute__((always_inline)) inline bool holds(const Level& level, std::size_t
     case Condition::SameLocalPart: return ha[sl.alt] == hb[sl.alt];
     case Condition::SwappedTokens: return ha[sl.sorted] == hb[sl.sorted];
     case Condition::Nickname: return ha[sl.nick] == hb[sl.nick];
+    case Condition::Initials:
+        if (cache.jw < 0) cache.jw = name_jaro_winkler(cps_of(A, a, 0), cps_of(B, b, 1), cache.initials);
+        return cache.initials;
     case Condition::JaroWinkler:
         if (type == FieldType::Email && (too_long_for_fuzzy(A.norm[a]) || too_long_for_fuzzy(B.norm[b])))
             return ha[sl.norm] == hb[sl.norm];
         if (cache.jw < 0)  // names/text: pre-decoded pinyin form; email: the whole address
             cache.jw = type == FieldType::Email        ? jw_utf8(A.norm[a], B.norm[b])
-                       : type == FieldType::PersonName ? name_jaro_winkler(cps_of(A, a, 0), cps_of(B, b, 1))
+                       : type == FieldType::PersonName ? name_jaro_winkler(cps_of(A, a, 0), cps_of(B, b, 1), cache.initials)
                                                        : compare::jaro_winkler(cps_of(A, a, 0), cps_of(B, b, 1));
         return cache.jw >= level.param;
     case Condition::LocalJaroWinkler:

@@ -22,6 +22,7 @@ enum class Condition : std::uint8_t {
     SamePinyin,        // person_name: pinyin forms equal, spaces removed (张伟 = 張偉 = Zhang Wei)
     SwappedTokens,     // person_name: same multiset of pinyin tokens (Wei Zhang = Zhang Wei)
     Nickname,          // person_name: same tokens after canonical_given_name (Bill = William)
+    Initials,          // person_name: tokens pair up with at least one initial (J. Murphy = Janet Murphy)
     JaroWinkler,       // jw(a, b) >= param  (person_name/text on the pinyin/normalised form; email on the whole address)
     OsaAtMost,         // OSA distance <= param (phone: on national digits)
     SameNationalNumber,// phone: national significant numbers equal on their last 9 digits

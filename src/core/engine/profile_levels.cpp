@@ -30,6 +30,7 @@ std::vector<Level> default_levels(FieldType type) {
                 make("pinyin", C::SamePinyin, 0, 0.05, 0.001),
                 make("swapped", C::SwappedTokens, 0, 0.03, 0.0005),
                 make("nickname", C::Nickname, 0, 0.02, 0.001),
+                make("initials", C::Initials, 0, 0.02, 0.0005),
                 make("jw>=0.92", C::JaroWinkler, 0.92, 0.10, 0.005),
                 make("jw>=0.88", C::JaroWinkler, 0.88, 0.04, 0.004),
                 make("jw>=0.8", C::JaroWinkler, 0.80, 0.03, 0.01),
@@ -85,6 +86,7 @@ const LevelKind kKinds[] = {
     {"pinyin", Condition::SamePinyin, 0},
     {"swapped", Condition::SwappedTokens, 0},
     {"nickname", Condition::Nickname, 0},
+    {"initials", Condition::Initials, 0},
     {"jw", Condition::JaroWinkler, '>'},
     {"osa", Condition::OsaAtMost, '<'},
     {"national_number", Condition::SameNationalNumber, 0},
@@ -103,7 +105,7 @@ bool condition_allowed(FieldType type, Condition c) {
     switch (type) {
     case FieldType::PersonName:
         return c == C::Exact || c == C::SamePinyin || c == C::SwappedTokens || c == C::Nickname ||
-               c == C::JaroWinkler || c == C::OsaAtMost;
+               c == C::Initials || c == C::JaroWinkler || c == C::OsaAtMost;
     case FieldType::Text: return c == C::Exact || c == C::JaroWinkler || c == C::OsaAtMost;
     case FieldType::Phone: return c == C::Exact || c == C::SameNationalNumber || c == C::OsaAtMost;
     case FieldType::Email:
