@@ -82,6 +82,11 @@ TEST(EngineLevels, PersonNameTokensArePaired) {
     EXPECT_EQ(level("person_name", "E. Harrison", "Beth Harrison"), "initials");
     EXPECT_EQ(level("person_name", "A. Malhota", "Ashok Malhotra"), "initials");
     EXPECT_EQ(level("person_name", "J", "John"), "else");  // single tokens: no pairing
+    // Symmetric: the same level whichever record comes first.
+    for (const auto& [x, y] : std::vector<std::pair<const char*, const char*>>{
+             {"Smith, homas", "Thomas Smith"}, {"A. Malhota", "Ashok Malhotra"}, {"Jim Walsn", "James Walsh"},
+             {"Ann Marie Lee", "Anne M. Li"}, {"Tina Xie", "谢梅婷"}, {"wang xian jin", "wang xin lan"}})
+        EXPECT_EQ(level("person_name", x, y), level("person_name", y, x)) << x << " / " << y;
     // Not the same name: household members, and an initial that differs.
     EXPECT_EQ(level("person_name", "郭希琴", "郭耀辉"), "else");
     EXPECT_EQ(level("person_name", "Ryan Griffin", "Grace Griffin"), "else");

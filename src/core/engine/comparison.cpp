@@ -175,6 +175,9 @@ double name_jaro_winkler(std::u32string_view a, std::u32string_view b, bool& ini
     constexpr std::size_t kFree = kMaxTokens + 1;
     enum class Pair : std::uint8_t { None, Equal, SameName, Typo, Initial };
     initials = false;
+    // Tokens pair greedily and the aligned forms follow the first name's order: taking the two in
+    // one fixed order keeps the result symmetric (a link's left/right and a job's new/old rows).
+    if (b < a) std::swap(a, b);
     struct Token {
         std::size_t begin, size;
         Pair pair;
