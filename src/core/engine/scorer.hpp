@@ -28,7 +28,7 @@ public:
     double weight(const RecordStore& L, std::size_t a, const RecordStore& R, std::size_t b) const;
     // Weight of field f for the level reached (term-frequency adjusted where it applies).
     double field_weight(std::size_t f, int level, const RecordStore& R, std::size_t b) const {
-        if (level == tf_exact_level_[f]) return tf_->adjusted_weight(f, level, TermFrequencies::value_key(R, f, b));
+        if (level == tf_exact_level_[f]) return tf_->adjusted_weight_of_row(f, level, R, b);
         return level_weight(f, level);
     }
 

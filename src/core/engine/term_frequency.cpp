@@ -82,17 +82,28 @@ std::uint64_t TermFrequencies::count_of(const Table& t, std::uint64_t key) const
 TermFrequencies::TermFrequencies(const Profile& profile, const RecordStore& left,
                                  const RecordStore* right) {
     init_tables(profile);
+    stores_[0] = &left;
+    stores_[1] = right;
     for (std::size_t f = 0; f < profile.fields.size(); ++f) {
         const Field& field = profile.fields[f];
         Table& t = tables_[f];
         if (!field.tf) continue;
-        for (const RecordStore* store : {&left, right}) {
+        t.values.reserve(left.size() + (right ? right->size() : 0));
+        for (int k = 0; k < 2; ++k) {
+            const RecordStore* store = stores_[k];
             if (!store) continue;
-            const  FieldColumn& col = store->column(f);
+            const FieldColumn& col = store->column(f);
+            // Node addresses of an unordered_map survive rehashing, so each record keeps its entry.
+            t.row_entries[k].assign(store->size(), nullptr);
             for (std::size_t i = 0; i < store->size(); ++i) {
                 if (store->is_null(f, i)) continue;
-                Entry& e = t.values[value_key(*store, f, i)];
-                if (e.count++ == 0) e.value = std::string(col.norm[i]);
+                const std::uint64_t key = value_key(*store, f, i);
+                Entry& e = t.values[key];
+                if (e.count++ == 0) {
+                    e.value = std::string(col.norm[i]);
+                    e.key = key;
+                }
+                t.row_entries[k][i] = &e;
                 ++t.total;
             }
         }
@@ -108,6 +119,7 @@ void TermFrequencies::adjust(std::size_t field, std::uint64_t key, std::int64_t 
         t.total = static_cast<std::uint64_t>(static_cast<std::int64_t>(t.total) + delta);
         return;
     }
+    for (auto& rows : t.row_entries) rows.clear();  // an entry may be erased below
     Entry& e = t.values[key];
     e.count = static_cast<std::uint64_t>(static_cast<std::int64_t>(e.count) + delta);
     t.total = static_cast<std::uint64_t>(static_cast<std::int64_t>(t.total) + delta);
@@ -125,12 +137,33 @@ double TermFrequencies::floor(std::size_t field) const {
     return has_field(field) ? 1.0 / static_cast<double>(tables_[field].total) : 0.0;
 }
 
+double TermFrequencies::weight_of_count(const Table& t, std::uint64_t count) const {
+    const double total = static_cast<double>(t.total);
+    const double frequency = count == 0 ? 0.0 : static_cast<double>(count) / total;
+    return std::log2(t.exact_m / std::max(frequency, 1.0 / total));
+}
+
 double TermFrequencies::adjusted_weight(std::size_t field, int level, std::uint64_t key) const {
     if (level < 0 || field >= tables_.size()) return 0;
     const Table& t = tables_[field];
     const double plain = t.level_weights.at(static_cast<std::size_t>(level));
     if (!has_field(field) || level != t.exact_level) return plain;
-    return std::log2(t.exact_m / std::max(frequency(field, key), floor(field)));
+    return weight_of_count(t, count_of(t, key));
+}
+
+double TermFrequencies::adjusted_weight_of_row(std::size_t field, int level, const RecordStore& store,
+                                               std::size_t row) const {
+    if (level < 0 || field >= tables_.size()) return 0;
+    const Table& t = tables_[field];
+    if (!has_field(field) || level != t.exact_level) return t.level_weights.at(static_cast<std::size_t>(level));
+    const std::uint64_t key = value_key(store, field, row);
+    // The key check keeps this right even for a store that merely reuses a counted one's address.
+    for (int k = 0; k < 2; ++k)
+        if (stores_[k] == &store && row < t.row_entries[k].size()) {
+            const Entry* e = t.row_entries[k][row];
+            if (e && e->key == key) return weight_of_count(t, e->count);
+        }
+    return weight_of_count(t, count_of(t, key));
 }
 
 std::vector<TermFrequencyRow> TermFrequencies::rows(std::size_t max_rows) const {

@@ -51,13 +51,14 @@ public:
     void seal_overlay();
 
     // Upper bound of the bytes the tables of the profile's tf fields take over these stores (every
-    // value distinct): its normalised text plus ~96 bytes of hash-table node and bucket.
+    // value distinct): its normalised text plus ~96 bytes of hash-table node and bucket, and each
+    // record's pointer to its entry.
     static std::size_t memory_bound(const Profile& profile, const RecordStore& left, const RecordStore* right) {
         std::size_t total = 0;
         for (std::size_t f = 0; f < profile.fields.size(); ++f) {
             if (!profile.fields[f].tf) continue;
             for (const RecordStore* store : {&left, right})
-                if (store) total += store->column(f).norm.chars() + store->size() * 96;
+                if (store) total += store->column(f).norm.chars() + store->size() * (96 + sizeof(void*));
         }
         return total;
     }
@@ -73,6 +74,9 @@ public:
     double floor(std::size_t field) const;
     // log2(m / max(freq, floor)) for the exact level of a tf field; the plain log2(m / u) otherwise.
     double adjusted_weight(std::size_t field, int level, std::uint64_t key) const;
+    // The same weight for the value of record `row` of `store`: when the tables were counted over
+    // that store, its entry is found through the record's pointer rather than by hashing its key.
+    double adjusted_weight_of_row(std::size_t field, int level, const RecordStore& store, std::size_t row) const;
 
     // Adds `delta` (may be negative) to the count of one value of a tf field and to the field's
     // total, as if a record holding it were added to / removed from the counted stores. Integer
@@ -90,6 +94,7 @@ private:
     struct Entry {
         std::string value;
         std::uint64_t count = 0;
+        std::uint64_t key = 0;
     };
     struct Table {
         std::string name;
@@ -103,7 +108,11 @@ private:
         FlatTable base;                                             // flat mode: the tables
         std::vector<std::pair<std::uint64_t, std::int64_t>> overlay;  // flat mode: adjustments
         bool sealed = true;
+        // Counted tables: each record's entry, per counted store (see stores_); cleared by adjust().
+        std::vector<const Entry*> row_entries[2];
     };
+    double weight_of_count(const Table& t, std::uint64_t count) const;
+    const RecordStore* stores_[2] = {nullptr, nullptr};  // the stores the tables were counted over
     void init_tables(const Profile& profile);
     std::uint64_t count_of(const Table& t, std::uint64_t key) const;
     std::vector<Table> tables_;  // per profile field (empty tables for non-tf fields)
