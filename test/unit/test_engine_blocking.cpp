@@ -163,6 +163,31 @@ TEST(EngineBlocking, OversizedBlocksAreSkippedAndReported) {
     EXPECT_EQ(g.estimate()[1].candidate_pairs, 0u);
 }
 
+// A rule with its own cap pairs only rare values: its larger blocks are skipped without a NOTICE
+// (not in oversized_blocks) but counted in its estimate, and other rules keep the profile's cap.
+TEST(EngineBlocking, RuleOwnCapSkipsCommonValuesQuietly) {
+    Profile p = parse_profile(R"({"id": "id", "fields": [
+        {"name": "city", "column": "c", "type": "exact"}, {"name": "name", "column": "n", "type": "text"}],
+      "blocking": [["city"], {"keys": ["name"], "max_block_size": 2}], "max_block_size": 10})");
+    ASSERT_EQ(p.blocking.size(), 2u);
+    EXPECT_EQ(rule_block_cap(p, 0), 10u);
+    EXPECT_EQ(rule_block_cap(p, 1), 2u);
+    RecordStore s(p);
+    s.append("1", {RawValue("bj"), RawValue("common")});
+    s.append("2", {RawValue("sh"), RawValue("common")});
+    s.append("3", {RawValue("gz"), RawValue("common")});
+    s.append("4", {RawValue("sz"), RawValue("rare")});
+    s.append("5", {RawValue("hz"), RawValue("rare")});
+    s.append("6", {RawValue("bj"), RawValue("x")});
+    TaskRunner runner(1, {});
+    CandidateGenerator g(p, s, nullptr, runner);
+    // city pairs 1-6; the name rule pairs the rare name (4-5) but not the common one (3 records).
+    EXPECT_EQ(as_set(all_pairs(g)), (std::set<std::pair<std::uint32_t, std::uint32_t>>{{0, 5}, {3, 4}}));
+    EXPECT_TRUE(g.oversized_blocks().empty());
+    EXPECT_EQ(g.estimate()[1].oversized_blocks, 1u);
+    EXPECT_EQ(g.estimate()[1].candidate_pairs, 1u);
+}
+
 TEST(EngineBlocking, PairSkippedByEarlierOversizedRuleStillComesFromLaterRule) {
     Profile p = parse_profile(R"({"id": "id", "fields": [
         {"name": "city", "column": "c", "type": "exact"}, {"name": "name", "column": "n", "type": "text"}],

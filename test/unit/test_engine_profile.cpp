@@ -158,3 +158,29 @@ TEST(EngineProfile, ManyFieldsAreValidatedInLinearTimeOrRefused) {
     EXPECT_EQ(problems[1].problem, "duplicate field name \"f0\"");
     EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 2.0 * kTimingSlack);
 }
+
+// A rule may carry its own block cap; it round-trips through to_json and is validated.
+TEST(EngineProfile, RuleOwnBlockCap) {
+    const std::string base = R"({"id": "id", "fields": [{"name": "name", "column": "n", "type": "person_name"},
+        {"name": "phone", "column": "p", "type": "phone"}], "blocking": )";
+    Profile p = parse_profile(base + R"([["phone"], {"keys": ["name.sorted_tokens"], "max_block_size": 50}]})");
+    ASSERT_EQ(p.blocking.size(), 2u);
+    EXPECT_EQ(p.blocking[0].max_block_size, 0u);
+    EXPECT_EQ(p.blocking[1].max_block_size, 50u);
+    EXPECT_EQ(p.blocking[1].keys[0].text, "name.sorted_tokens");
+    const Profile again = parse_profile(profile_to_json(p));
+    EXPECT_EQ(again.blocking[1].max_block_size, 50u);
+    EXPECT_EQ(again.blocking[0].max_block_size, 0u);
+    auto problems = [&](const std::string& rules) { return validate_profile(base + rules + "}"); };
+    auto first_path = [&](const std::string& rules) {
+        auto v = problems(rules);
+        return v.empty() ? std::string("(none)") : v[0].path;
+    };
+    EXPECT_EQ(first_path(R"([{"keys": ["name"], "max_block_size": 1}])"), "$.blocking[0].max_block_size");
+    EXPECT_EQ(first_path(R"([{"keys": ["name"], "max_block_size": "50"}])"), "$.blocking[0].max_block_size");
+    EXPECT_EQ(first_path(R"([{"max_block_size": 50}])"), "$.blocking[0].keys");
+    EXPECT_EQ(first_path(R"([{"keys": [], "max_block_size": 50}])"), "$.blocking[0].keys");
+    EXPECT_EQ(first_path(R"([{"keys": ["name"], "cap": 50}])"), "$.blocking[0].cap");
+    EXPECT_EQ(first_path(R"([{"keys": ["nmae"]}])"), "$.blocking[0].keys[0]");
+    EXPECT_TRUE(problems(R"([{"keys": ["name"]}])").empty());
+}

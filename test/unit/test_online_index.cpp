@@ -31,7 +31,8 @@ const char* kProfile = R"({"id": "user_id", "fields": [
   {"name": "address", "column": "address", "type": "text"},
   {"name": "city", "column": "city", "type": "text", "tf": true}],
   "blocking": [["phone"], ["email"], ["idno"], ["name.pinyin_initials", "dob"], ["name.sorted_tokens", "dob.year"],
-               ["name.sorted_tokens", "city"], ["name.sorted_tokens", "address.prefix3"]],
+               ["name.sorted_tokens", "city"], ["name.sorted_tokens", "address.prefix3"],
+               {"keys": ["name.sorted_tokens"], "max_block_size": 3}],
   "max_block_size": 40})";
 
 std::vector<RawValue> values_of(const generate::UserRecord& r) {

@@ -115,9 +115,9 @@ bool CandidateGenerator::next_block(const RuleIndex& idx, BlockCursor& cur, Bloc
     return false;
 }
 
-bool CandidateGenerator::too_big(const Block& b) const {
+bool CandidateGenerator::too_big(const Block& b, std::size_t rule) const {
     std::uint64_t size = dedupe_ ? (b.le - b.lb) : (b.le - b.lb) + (b.re - b.rb);
-    return size > profile_.max_block_size;
+    return size > rule_block_cap(profile_, rule);
 }
 
 void CandidateGenerator::scan(std::size_t r) {
@@ -129,10 +129,11 @@ void CandidateGenerator::scan(std::size_t r) {
         std::uint64_t nl = b.le - b.lb, nrr = b.re - b.rb;
         std::uint64_t size = dedupe_ ? nl : nl + nrr;
         est.largest_block = std::max(est.largest_block, size);
-        if (too_big(b)) {
+        if (too_big(b, r)) {
             ++est.oversized_blocks;
             idx.oversized.push_back(b.key);
-            oversized_.push_back({r, rule_key_description(left_, profile_.blocking[r], idx.left_order[b.lb]), size});
+            if (profile_.blocking[r].max_block_size == 0)  // a rule's own cap skips by design: no NOTICE
+                oversized_.push_back({r, rule_key_description(left_, profile_.blocking[r], idx.left_order[b.lb]), size});
             continue;
         }
         est.candidate_pairs += dedupe_ ? nl * (nl - 1) / 2 : nl * nrr;
@@ -162,7 +163,7 @@ bool CandidateGenerator::next(std::vector<CandidatePair>& out, std::size_t max_p
                 cursor_ = BlockCursor{};
                 continue;
             }
-            if (too_big(block_)) continue;
+            if (too_big(block_, rule_)) continue;
             in_block_ = true;
             i_ = block_.lb;
             j_ = dedupe_ ? i_ + 1 : block_.rb;

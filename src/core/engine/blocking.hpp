@@ -76,7 +76,7 @@ private:
     };
 
     bool next_block(const RuleIndex& idx, BlockCursor& cur, Block& b) const;
-    bool too_big(const Block& b) const;
+    bool too_big(const Block& b, std::size_t rule) const;
     bool found_by_earlier_rule(std::size_t rule, std::uint32_t a, std::uint32_t b) const;
     void scan(std::size_t rule);
 

@@ -520,23 +520,38 @@ private:
         if (too_many_blocking_rules(rules)) return;
         for (std::size_t r = 0; r < rules.size(); ++r) {
             std::string rp = "$.blocking[" + std::to_string(r) + "]";
-            if (!rules[r].is_array() || rules[r].empty()) {
+            BlockingRule rule;
+            // A rule is an array of keys, or {"keys": [...], "max_block_size": n} for its own cap.
+            const json* keys = &rules[r];
+            if (rules[r].is_object()) {
+                for (const auto& [k, v] : rules[r].items())
+                    if (k != "keys" && k != "max_block_size")
+                        add(rp + "." + k, "unknown key " + in_quotes(k) + " in a rule; expected \"keys\" or \"max_block_size\"");
+                if (rules[r].contains("max_block_size"))
+                    rule.max_block_size = positive(rules[r]["max_block_size"], rp + ".max_block_size", 2, 0);
+                if (!rules[r].contains("keys")) {
+                    add(rp + ".keys", "is missing: a rule object needs \"keys\", an array such as [\"name.sorted_tokens\"]");
+                    continue;
+                }
+                keys = &rules[r]["keys"];
+                rp += ".keys";
+            }
+            if (!keys->is_array() || keys->empty()) {
                 add(rp, "must be a non-empty array of keys such as \"phone\" or \"name.pinyin_initials\"");
                 continue;
             }
-            if (rules[r].size() > kMaxKeysPerRule) {
-                add(rp, "has " + std::to_string(rules[r].size()) + " keys; at most " +
+            if (keys->size() > kMaxKeysPerRule) {
+                add(rp, "has " + std::to_string(keys->size()) + " keys; at most " +
                             std::to_string(kMaxKeysPerRule) + " are allowed in one rule");
                 continue;
             }
-            BlockingRule rule;
-            for (std::size_t k = 0; k < rules[r].size(); ++k) {
+            for (std::size_t k = 0; k < keys->size(); ++k) {
                 std::string kp = rp + "[" + std::to_string(k) + "]";
-                if (!rules[r][k].is_string()) {
+                if (!(*keys)[k].is_string()) {
                     add(kp, "must be a string");
                     continue;
                 }
-                if (auto key = blocking_key(rules[r][k].get<std::string>(), kp)) rule.keys.push_back(*key);
+                if (auto key = blocking_key((*keys)[k].get<std::string>(), kp)) rule.keys.push_back(*key);
             }
             profile.blocking.push_back(std::move(rule));
         }
@@ -685,7 +700,8 @@ std::string profile_to_json(const Profile& p) {
     for (const BlockingRule& r : p.blocking) {
         json rule = json::array();
         for (const BlockingKey& k : r.keys) rule.push_back(k.text);
-        blocking.push_back(rule);
+        if (r.max_block_size) blocking.push_back({{"keys", rule}, {"max_block_size", r.max_block_size}});
+        else blocking.push_back(rule);
     }
     doc["blocking"] = blocking;
     if (!p.threshold_auto) doc["threshold"] = p.threshold;

@@ -87,6 +87,10 @@ struct BlockingKey {
 
 struct BlockingRule {
     std::vector<BlockingKey> keys;  // a pair is a candidate when it agrees on every key
+    // The rule's own block cap ({"keys": [...], "max_block_size": n}); 0: the profile's. Blocks
+    // past a rule's own cap are skipped without a NOTICE: such a rule is meant to pair only rare
+    // values (a name shared by a handful of records), leaving common ones to the other rules.
+    std::size_t max_block_size = 0;
 };
 
 struct Profile {
@@ -109,6 +113,11 @@ struct Profile {
     std::optional<double> prior;
     std::size_t max_cluster_size = 100;
 };
+
+// The block cap that applies to rule r: its own, else the profile's.
+inline std::size_t rule_block_cap(const Profile& p, std::size_t r) {
+    return p.blocking[r].max_block_size ? p.blocking[r].max_block_size : p.max_block_size;
+}
 
 struct Problem {
     std::string path;     // JSONPath-like: "$.fields[2].type"

@@ -459,7 +459,7 @@ std::vector<Hit> OnlineIndex::match(const RecordStore& query, std::size_t q, con
     else min_weight = engine::Scorer::weight_for_probability(profile_.threshold);
 
     // Candidates: per rule, the target rows sharing the query's key, unless the block (query +
-    // target rows with that key) exceeds max_block_size, as link skips it.
+    // target rows with that key) exceeds the rule's block cap, as link skips it.
     if (nd > 0 && (delta.keyed_rows != delta.rows || delta.keyed_size != nd || delta.rule_keys.size() != nr * nd)) {
         delta.rule_keys.assign(nr * nd, 0);
         for (std::size_t r = 0; r < nr; ++r)
@@ -483,7 +483,7 @@ std::vector<Hit> OnlineIndex::match(const RecordStore& query, std::size_t q, con
         if (count > 0)
             for (std::uint32_t e : excluded) count -= engine::rule_key_hash(base, profile_.blocking[r], e) == key;
         for (std::size_t j = 0; j < nd; ++j) count += delta_keys[r * nd + j] == key;
-        if (1 + count > profile_.max_block_size) continue;
+        if (1 + count > engine::rule_block_cap(profile_, r)) continue;
         const std::uint32_t* rows = post_rows_[r].data();
         for (const std::uint64_t* it = lo; it != hi; ++it) {
             const std::uint32_t row = rows[it - keys];
