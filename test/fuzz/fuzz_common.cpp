@@ -14,7 +14,7 @@ const FuzzTarget kFuzzTargets[] = {
     {"cn_id", fuzz_cn_id},                   {"phonetic", fuzz_phonetic},
     {"levenshtein", fuzz_levenshtein},       {"osa", fuzz_osa},
     {"jaro", fuzz_jaro},                     {"qgram", fuzz_qgram},
-    {"profile", fuzz_profile},
+    {"profile", fuzz_profile},               {"person_name", fuzz_person_name},
 };
 const std::size_t kFuzzTargetCount = sizeof(kFuzzTargets) / sizeof(kFuzzTargets[0]);
 

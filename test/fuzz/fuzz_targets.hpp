@@ -26,6 +26,7 @@ int fuzz_levenshtein(const std::uint8_t* data, std::size_t size);     // levensh
 int fuzz_osa(const std::uint8_t* data, std::size_t size);             // osa_distance, osa_distance_bounded (banded)
 int fuzz_jaro(const std::uint8_t* data, std::size_t size);            // jaro, jaro_winkler
 int fuzz_qgram(const std::uint8_t* data, std::size_t size);           // qgram_similarity
+int fuzz_person_name(const std::uint8_t* data, std::size_t size);     // engine person_name levels, both orders
 // Profiles (fuzz_profile.cpp)
 int fuzz_profile(const std::uint8_t* data, std::size_t size);         // validate/parse_profile, profile_to_json
 

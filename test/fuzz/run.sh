@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes every core target for a bounded time: test/fuzz/run.sh [SECONDS_PER_TARGET] (default 20).
-#   FUZZ_TARGETS="phone date"   only these targets (default: all 14)
+#   FUZZ_TARGETS="phone date"   only these targets (default: all 15)
 #   FUZZ_JOBS=2                 build parallelism
 # Builds build-fuzz/ with clang-14 + libFuzzer + ASan + UBSan (USERMATCH_FUZZ=ON), then runs each
 # target over a scratch copy of its seeds (test/fuzz/corpus/<t>) and kept crash inputs
@@ -13,7 +13,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
 seconds=${1:-20}
 [[ $seconds =~ ^[0-9]+$ && $seconds -gt 0 ]] || { echo "usage: $0 [SECONDS_PER_TARGET]" >&2; exit 2; }
-all_targets="normalize_name pinyin phone phone_fast_path phone_region email date cn_id phonetic levenshtein osa jaro qgram profile"
+all_targets="normalize_name pinyin phone phone_fast_path phone_region email date cn_id phonetic levenshtein osa jaro qgram profile person_name"
 targets=${FUZZ_TARGETS:-$all_targets}
 jobs=${FUZZ_JOBS:-2}
 build=$repo/build-fuzz
