@@ -113,6 +113,8 @@ CREATE TABLE bl_exact AS SELECT * FROM bl_input;
 CREATE INDEX ON users_truth (id); CREATE INDEX ON link_truth (id);
 CREATE INDEX ON bl_fuzzy (id);
 VACUUM ANALYZE;
+-- The load's writes are flushed now, not by a checkpoint during the first timed step.
+CHECKPOINT;
 SQL
 }
 step_dedupe() {

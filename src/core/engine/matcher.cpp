@@ -61,28 +61,40 @@ RunStats run(const Profile& profile, const RecordStore& left, const RecordStore*
 
     const unsigned nt = runner.threads();
     const std::size_t slice_count = nt * 4;  // a few slices per thread balance uneven pair costs
-    // One chunk of pairs and at most as many results (with growth slack), charged up front; with a
-    // budget the chunk is smaller when little memory is left (the pairs found do not change).
-    constexpr std::size_t kBytesPerPair = sizeof(CandidatePair) + 2 * sizeof(MatchResult);
+    // Two chunks of pairs (the one being scored and the next one, enumerated meanwhile) and at
+    // most as many results (with growth slack), charged up front; with a budget the chunk is
+    // smaller when little memory is left (the pairs found do not change).
+    constexpr std::size_t kBytesPerPair = 2 * sizeof(CandidatePair) + 2 * sizeof(MatchResult);
     std::size_t chunk_pairs = options.chunk_pairs;
     if (options.budget)
         chunk_pairs = std::max<std::size_t>(4096, std::min(chunk_pairs, options.budget->available() / 4 / kBytesPerPair));
     MemoryCharge chunk_charge(options.budget, chunk_pairs * kBytesPerPair, "a chunk of candidate pairs");
-    std::vector<CandidatePair> chunk;
+    std::vector<CandidatePair> chunk, upcoming;
     std::vector<std::vector<MatchResult>> results(slice_count);
     const std::size_t store_bytes = left.memory_bytes() + (right ? right->memory_bytes() : 0);
 
-    for (;;) {
+    runner.check();
+    t0 = std::chrono::steady_clock::now();
+    bool more = gen.next(chunk, chunk_pairs);
+    stats.seconds_block += since(t0);
+    while (more) {
         runner.check();
-        t0 = std::chrono::steady_clock::now();
-        bool more = gen.next(chunk, chunk_pairs);
-        stats.seconds_block += since(t0);
-        if (!more) break;
         stats.candidate_pairs += chunk.size();
 
+        // Task 0 enumerates the next chunk while the other tasks score this one: enumeration is
+        // serial, and on its own it left every worker but one idle between chunks.
         t0 = std::chrono::steady_clock::now();
+        bool upcoming_more = false;
+        double block_seconds = 0;
         const std::size_t per = (chunk.size() + slice_count - 1) / slice_count;
-        runner.run(slice_count, [&](std::size_t s) {
+        runner.run(slice_count + 1, [&](std::size_t task) {
+            if (task == 0) {
+                const auto g0 = std::chrono::steady_clock::now();
+                upcoming_more = gen.next(upcoming, chunk_pairs);
+                block_seconds = since(g0);
+                return;
+            }
+            const std::size_t s = task - 1;
             std::vector<MatchResult>& out = results[s];
             out.clear();
             std::size_t begin = s * per, end = std::min(chunk.size(), begin + per);
@@ -97,14 +109,16 @@ RunStats run(const Profile& profile, const RecordStore& left, const RecordStore*
                     out.push_back({chunk[i].left, chunk[i].right, w, Scorer::probability(w)});
             }
         });
+        stats.seconds_block += block_seconds;  // overlapped with the scoring, counted in both
         stats.seconds_compare += since(t0);
         stats.pairs_scored += chunk.size();
 
         std::size_t result_bytes = 0;
         for (const auto& r : results) result_bytes += r.capacity() * sizeof(MatchResult);
-        stats.peak_memory_bytes = std::max(stats.peak_memory_bytes, store_bytes + gen.memory_bytes() +
-                                                                        chunk.capacity() * sizeof(CandidatePair) +
-                                                                        result_bytes);
+        stats.peak_memory_bytes = std::max(stats.peak_memory_bytes,
+                                           store_bytes + gen.memory_bytes() +
+                                               (chunk.capacity() + upcoming.capacity()) * sizeof(CandidatePair) +
+                                               result_bytes);
         t0 = std::chrono::steady_clock::now();
         for (const auto& r : results) {
             if (r.empty()) continue;
@@ -112,6 +126,8 @@ RunStats run(const Profile& profile, const RecordStore& left, const RecordStore*
             stats.pairs_emitted += r.size();
         }
         stats.seconds_emit += since(t0);
+        chunk.swap(upcoming);
+        more = upcoming_more;
     }
     stats.peak_memory_bytes = std::max(stats.peak_memory_bytes, store_bytes + gen.memory_bytes());
     return stats;
