@@ -562,7 +562,11 @@ check_privileges() {
   # allowed to succeed. validate_profile(spec, source) reads column names and types, which the
   # catalog shows every role anyway.
   # drop_cache(profile, target) drops only the caller's own backend cache entries.
-  catalog_only() { [[ $1 == *usermatch.validate_profile\(* || $1 == *usermatch.drop_cache\(* ]]; }
+  # _incremental_online_refusal (added in 0.4.0, after this check last ran) reads the profile, the
+  # caller's rows of usermatch.online_targets (row-level security) and pg_class, and counts rows
+  # only with the caller's rights (SECURITY INVOKER): here it stops at "has no online index".
+  catalog_only() { [[ $1 == *usermatch.validate_profile\(* || $1 == *usermatch.drop_cache\(* ||
+                     $1 == *usermatch._incremental_online_refusal\(* ]]; }
   # submit_job / schedule (and the _submit_job / _schedule they call) outside usermatch.database
   # (stress) stop at 55000 before reading anything.
   jobs_elsewhere() { [[ $2 == 55000 && ( $1 == *usermatch.submit_job\(* || $1 == *usermatch.schedule\(* ||
