@@ -267,7 +267,7 @@ double name_jaro_winkler(std::u32string_view a, std::u32string_view b, bool& ini
     ThreadScratch& d = thread_scratch();
     // a's tokens in its order, b's paired ones in the same order (a same-name token written as a's),
     // then each side's unpaired tokens.
-    auto aligned = [&](bool with_unpaired) {
+    auto aligned = [&] {
         d.name_rest_a.clear();
         d.name_rest_b.clear();
         auto add = [](std::u32string& out, std::u32string_view t) {
@@ -283,17 +283,15 @@ double name_jaro_winkler(std::u32string_view a, std::u32string_view b, bool& ini
                 add(d.name_rest_b, text(b, tb[ta[i].with]));
             }
         }
-        if (with_unpaired) {
-            for (std::size_t i = 0; i < na; ++i)
-                if (ta[i].pair == Pair::None) add(d.name_rest_a, text(a, ta[i]));
-            for (std::size_t j = 0; j < nb; ++j)
-                if (tb[j].pair == Pair::None) add(d.name_rest_b, text(b, tb[j]));
-        }
+        for (std::size_t i = 0; i < na; ++i)
+            if (ta[i].pair == Pair::None) add(d.name_rest_a, text(a, ta[i]));
+        for (std::size_t j = 0; j < nb; ++j)
+            if (tb[j].pair == Pair::None) add(d.name_rest_b, text(b, tb[j]));
         return compare::jaro_winkler(d.name_rest_a, d.name_rest_b);
     };
     if (all_paired(ta, na) || all_paired(tb, nb)) {
         for (std::size_t i = 0; i < na; ++i) initials = initials || ta[i].pair == Pair::Initial;
-        return aligned(true);
+        return aligned();
     }
     if (same == 0) return compare::jaro_winkler(a, b);  // nothing shared: the whole forms
     auto rest = [&](std::u32string_view s, const Token* t, std::size_t n, std::u32string& out) {
@@ -308,7 +306,7 @@ double name_jaro_winkler(std::u32string_view a, std::u32string_view b, bool& ini
     rest(b, tb, nb, d.name_rest_b);
     // One typo in what is left is one person's name misspelt ("mary ann" / "mary snn": 0.78 on the
     // short rest), so the aligned forms compare.
-    if (osa_within(std::u32string_view(d.name_rest_a), std::u32string_view(d.name_rest_b), 1)) return aligned(true);
+    if (osa_within(std::u32string_view(d.name_rest_a), std::u32string_view(d.name_rest_b), 1)) return aligned();
     return compare::jaro_winkler(d.name_rest_a, d.name_rest_b);
 }
 

@@ -96,6 +96,18 @@ private:
         std::uint64_t count = 0;
         std::uint64_t key = 0;
     };
+    // Pointers into the owning table's nodes: a move keeps them valid (the nodes move along), a
+    // copy would point into the source, so a copied table starts without them (lookups hash).
+    struct RowEntries : std::vector<const Entry*> {
+        RowEntries() = default;
+        RowEntries(const RowEntries&) : std::vector<const Entry*>() {}
+        RowEntries& operator=(const RowEntries&) {
+            clear();
+            return *this;
+        }
+        RowEntries(RowEntries&&) = default;
+        RowEntries& operator=(RowEntries&&) = default;
+    };
     struct Table {
         std::string name;
         bool tf = false;
@@ -109,7 +121,7 @@ private:
         std::vector<std::pair<std::uint64_t, std::int64_t>> overlay;  // flat mode: adjustments
         bool sealed = true;
         // Counted tables: each record's entry, per counted store (see stores_); cleared by adjust().
-        std::vector<const Entry*> row_entries[2];
+        RowEntries row_entries[2];
     };
     double weight_of_count(const Table& t, std::uint64_t count) const;
     const RecordStore* stores_[2] = {nullptr, nullptr};  // the stores the tables were counted over
