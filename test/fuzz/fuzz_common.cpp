@@ -15,6 +15,7 @@ const FuzzTarget kFuzzTargets[] = {
     {"levenshtein", fuzz_levenshtein},       {"osa", fuzz_osa},
     {"jaro", fuzz_jaro},                     {"qgram", fuzz_qgram},
     {"profile", fuzz_profile},               {"person_name", fuzz_person_name},
+    {"value_normalizers", fuzz_value_normalizers},
 };
 const std::size_t kFuzzTargetCount = sizeof(kFuzzTargets) / sizeof(kFuzzTargets[0]);
 

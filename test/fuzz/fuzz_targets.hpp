@@ -14,6 +14,7 @@ namespace usermatch::fuzz {
 // Normalisers (fuzz_normalize.cpp)
 int fuzz_normalize_name(const std::uint8_t* data, std::size_t size);  // normalize_name, has_han
 int fuzz_pinyin(const std::uint8_t* data, std::size_t size);          // pinyin
+int fuzz_value_normalizers(const std::uint8_t* data, std::size_t size);  // normalize_address/_city/_gender
 int fuzz_phone(const std::uint8_t* data, std::size_t size);           // normalize_phone, region lists, phone_national_number
 int fuzz_phone_fast_path(const std::uint8_t* data, std::size_t size);  // fast path == libphonenumber (differential)
 int fuzz_phone_region(const std::uint8_t* data, std::size_t size);    // phone_region_of_country

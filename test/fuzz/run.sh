@@ -13,7 +13,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
 seconds=${1:-20}
 [[ $seconds =~ ^[0-9]+$ && $seconds -gt 0 ]] || { echo "usage: $0 [SECONDS_PER_TARGET]" >&2; exit 2; }
-all_targets="normalize_name pinyin phone phone_fast_path phone_region email date cn_id phonetic levenshtein osa jaro qgram profile person_name"
+all_targets="normalize_name pinyin phone phone_fast_path phone_region email date cn_id phonetic levenshtein osa jaro qgram profile person_name value_normalizers"
 targets=${FUZZ_TARGETS:-$all_targets}
 jobs=${FUZZ_JOBS:-2}
 build=$repo/build-fuzz

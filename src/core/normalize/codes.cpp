@@ -5,6 +5,7 @@
 
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -53,7 +54,24 @@ std::vector<std::string> address_tokens(const std::string& n) {
     return out;
 }
 
+// Whether the first (or last) code point of a non-empty UTF-8 token is Han.
+bool starts_with_han(const std::string& t) {
+    const auto* p = reinterpret_cast<const uint8_t*>(t.data());
+    int32_t i = 0;
+    UChar32 c;
+    U8_NEXT(p, i, static_cast<int32_t>(t.size()), c);
+    return c >= 0 && is_han_code_point(static_cast<char32_t>(c));
+}
+bool ends_with_han(const std::string& t) {
+    const auto* p = reinterpret_cast<const uint8_t*>(t.data());
+    int32_t i = static_cast<int32_t>(t.size());
+    UChar32 c;
+    U8_PREV(p, 0, i, c);
+    return c >= 0 && is_han_code_point(static_cast<char32_t>(c));
+}
+
 const char* address_word(const std::string& t) {
+    if (t.size() > 9) return nullptr;  // longer than every abbreviation below
     static constexpr const char* kMap[][2] = {
         {"st", "street"},     {"str", "street"},      {"rd", "road"},        {"ave", "avenue"},
         {"av", "avenue"},     {"blvd", "boulevard"},  {"dr", "drive"},       {"ln", "lane"},
@@ -66,7 +84,7 @@ const char* address_word(const std::string& t) {
         {"strasse", "str"},   {"straße", "str"},      {"rue", "rue"},
     };
     for (const auto& m : kMap)
-        if (t == m[0]) return m[1];
+        if (t[0] == m[0][0] && t == m[0]) return m[1];
     return nullptr;
 }
 
@@ -74,9 +92,13 @@ const char* address_word(const std::string& t) {
 
 std::string normalize_address(std::string_view text) {
     std::string s(text.substr(0, 1000));
-    // Chinese unit markers: building / unit / room / number / floor / lane become separators.
-    for (const char* marker : {"号楼", "单元", "單元", "栋", "棟", "幢", "座", "室", "号", "號", "层", "層", "楼", "樓", "弄", "#"})
-        blank_out(s, marker);
+    // Chinese unit markers: building / unit / room / number / floor / lane become separators
+    // (only "#" can occur in ASCII text).
+    const bool ascii = std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    if (!ascii)
+        for (const char* marker : {"号楼", "单元", "單元", "栋", "棟", "幢", "座", "室", "号", "號", "层", "層", "楼", "樓", "弄"})
+            blank_out(s, marker);
+    blank_out(s, "#");
     std::string out;
     for (std::string& t : address_tokens(normalize_name(s))) {
         if (t == "no" || t == "number" || t == "nr") continue;
@@ -86,7 +108,9 @@ std::string normalize_address(std::string_view text) {
         } else if (const char* w = address_word(t)) {
             t = w;
         }
-        if (!out.empty()) out += ' ';
+        // As normalize_name writes it: no space between two Han characters (where a dropped
+        // "no" stood), so the result is already in normalize_name's normal form.
+        if (!out.empty() && !(ends_with_han(out) && starts_with_han(t))) out += ' ';
         out += t;
     }
     return out;

@@ -120,11 +120,32 @@ constexpr bool sorted_and_unique() {
 static_assert(sorted_and_unique(), "kNicknames must be sorted by nickname without duplicates");
 static_assert(kNicknameCount >= 150, "the nickname table should cover the common names");
 
+// kFirstOf[c - 'a'] .. kFirstOf[c - 'a' + 1]: the entries whose nickname starts with letter c. Every
+// token of every name is looked up, so the search starts from the first letter's few entries.
+struct LetterRanges {
+    std::size_t first[27] = {};
+};
+constexpr LetterRanges letter_ranges() {
+    LetterRanges r;
+    std::size_t i = 0;
+    for (int c = 0; c < 26; ++c) {
+        r.first[c] = i;
+        while (i < kNicknameCount && kNicknames[i].nickname[0] == 'a' + c) ++i;
+    }
+    r.first[26] = i;
+    return r;
+}
+constexpr LetterRanges kLetterRanges = letter_ranges();
+static_assert(kLetterRanges.first[26] == kNicknameCount, "every nickname starts with a letter a-z");
+
 }  // namespace
 
 std::string_view canonical_given_name(std::string_view normalized_token) {
-    const Nickname* end = kNicknames + kNicknameCount;
-    const Nickname* it = std::lower_bound(kNicknames, end, normalized_token,
+    if (normalized_token.size() < 2 || normalized_token[0] < 'a' || normalized_token[0] > 'z') return normalized_token;
+    const int letter = normalized_token[0] - 'a';
+    const Nickname* begin = kNicknames + kLetterRanges.first[letter];
+    const Nickname* end = kNicknames + kLetterRanges.first[letter + 1];
+    const Nickname* it = std::lower_bound(begin, end, normalized_token,
                                           [](const Nickname& n, std::string_view key) { return n.nickname < key; });
     return it != end && it->nickname == normalized_token ? it->formal : normalized_token;
 }
