@@ -103,6 +103,7 @@ Datum match_pairs(FunctionCallInfo fcinfo, const MatchArgs& args, bool link, pg:
         run.profile, *run.left, link ? run.right.get() : nullptr, options,
         [&](const engine::MatchResult* rows, std::size_t n) { sink.emit(rows, n); }, pg::keep_going);
     pg::stats::add_run(figures, stats);
+    report_phases(link ? "link" : "dedupe", run, stats);
     report_oversized_blocks(run.profile, stats.oversized_blocks);
     return (Datum)0;
 }

@@ -34,13 +34,24 @@ LoadedRun load_run(const MatchArgs& args, bool with_right) {
     require_trusted_expressions(args.profile, record.owner, run.profile);
     run.profile_version = record.version;
     run.left = std::make_unique<engine::RecordStore>(run.profile);
-    load_source(args.left, run.profile, *run.left, run.budget.get());
+    run.load_seconds = load_source(args.left, run.profile, *run.left, run.budget.get()).seconds;
     if (with_right) {
         run.right = std::make_unique<engine::RecordStore>(run.profile);
-        load_source(args.right, run.profile, *run.right, run.budget.get());
+        run.load_seconds += load_source(args.right, run.profile, *run.right, run.budget.get()).seconds;
     }
     spi.finish();
     return run;
+}
+
+void report_phases(const char* function, const LoadedRun& run, const engine::RunStats& stats) {
+    pg_call([&] {
+        ereport(DEBUG1, (errmsg("usermatch: %s phases: load %.3f s (normalise %.3f s), term frequencies %.3f s, blocking %.3f s, scoring %.3f s, "
+                                "output %.3f s; %llu candidate pairs, %llu pairs out",
+                                function, run.load_seconds, stats.seconds_normalize, stats.seconds_tf, stats.seconds_block,
+                                stats.seconds_compare, stats.seconds_emit,
+                                static_cast<unsigned long long>(stats.candidate_pairs),
+                                static_cast<unsigned long long>(stats.pairs_emitted))));
+    });
 }
 
 engine::RunOptions run_options(const MatchArgs& args) {

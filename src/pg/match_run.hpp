@@ -34,10 +34,14 @@ struct LoadedRun {
     std::unique_ptr<engine::RecordStore> left;
     std::unique_ptr<engine::RecordStore> right;
     int profile_version = 0;  // the stored version the profile was read at (train checks it)
+    double load_seconds = 0;  // reading and normalising the source(s)
 };
 
 // Loads the profile and the source(s) through SPI as the calling role.
 LoadedRun load_run(const MatchArgs& args, bool with_right);
+
+// Where a run's time went, at DEBUG1 (SET client_min_messages = debug1 shows it in psql).
+void report_phases(const char* function, const LoadedRun& run, const engine::RunStats& stats);
 
 // Engine options from the arguments and the usermatch.* settings.
 engine::RunOptions run_options(const MatchArgs& args);

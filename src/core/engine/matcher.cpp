@@ -49,11 +49,13 @@ RunStats run(const Profile& profile, const RecordStore& left, const RecordStore*
     const bool any_tf = std::any_of(profile.fields.begin(), profile.fields.end(), [](const Field& f) { return f.tf; });
     MemoryCharge tf_charge(options.budget, any_tf ? TermFrequencies::memory_bound(profile, left, right) : 0,
                            "the term-frequency tables");
+    auto t0 = std::chrono::steady_clock::now();
     const TermFrequencies tf = any_tf ? TermFrequencies(profile, left, right) : TermFrequencies();
+    stats.seconds_tf = since(t0);
     Scorer scorer(profile, stats.prior, any_tf ? &tf : nullptr);
 
     TaskRunner runner(options.threads, keep_going);
-    auto t0 = std::chrono::steady_clock::now();
+    t0 = std::chrono::steady_clock::now();
     CandidateGenerator gen(profile, left, right, runner, options.budget);
     stats.seconds_block += since(t0);
     stats.rules = gen.estimate();

@@ -38,6 +38,7 @@ struct RunStats {
     std::uint64_t pairs_scored = 0;
     std::uint64_t pairs_emitted = 0;
     double seconds_normalize = 0;  // taken from the stores (time spent in append / append_batch)
+    double seconds_tf = 0;         // counting term frequencies (fields with "tf")
     double seconds_block = 0;      // keys, sorting, and candidate enumeration
     double seconds_compare = 0;
     double seconds_emit = 0;       // inside the emit callback
