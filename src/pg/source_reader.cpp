@@ -388,9 +388,8 @@ LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordS
         return static_cast<std::size_t>(budget.available() / (1.0 + 2.0 * cost.store_per_raw_byte + PartCost::kWorkPerByte));
     };
 
-    for (;;) {
-        check_interrupts();
-        // Rows per fetch: a few until the size of a row is known, then what fits (at most batch_size).
+    // Rows per fetch: a few until the size of a row is known, then what fits (at most batch_size).
+    auto next_fetch_rows = [&] {
         int fetch_rows = std::min(batch_size, kFirstFetch);
         if (raw_bytes_per_row > 0) {
             const std::size_t fits = std::max<std::size_t>(1, raw_allowance() / raw_bytes_per_row);
@@ -403,17 +402,32 @@ LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordS
                 lowered_notice_sent = true;
             }
         }
-        SPITupleTable* table = nullptr;
-        const uint64 fetched = pg_call([&] {
-            SPI_cursor_fetch(portal, true, fetch_rows);
-            table = SPI_tuptable;
+        return fetch_rows;
+    };
+    auto fetch = [&](int rows, SPITupleTable** table) {
+        return pg_call([&] {
+            SPI_cursor_fetch(portal, true, rows);
+            *table = SPI_tuptable;
             return SPI_processed;
         });
+    };
+    // The next rows are read while the workers normalise the last part of the current ones (the
+    // store's foreground work); the current part stays charged meanwhile, so the next fetch is
+    // sized within what is left of the budget.
+    SPITupleTable* table = nullptr;
+    uint64 fetched = 0;
+    bool have_fetched = false;
+    for (;;) {
+        check_interrupts();
+        if (!have_fetched) fetched = fetch(next_fetch_rows(), &table);
+        have_fetched = false;
         if (fetched == 0) break;
         ids.assign(fetched, std::string_view());
         values.assign(fetched * (ncolumns - 1), std::nullopt);
         std::string_view* ids_data = ids.data();
         engine::RawValue* values_data = values.data();
+        SPITupleTable* next_table = nullptr;
+        uint64 next_fetched = 0;
 
         // The fetched rows go to the store in one or more parts, each within the budget.
         for (uint64 next = 0; next < fetched;) {
@@ -445,19 +459,26 @@ LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordS
                 cost.work_charged = work;
             }
             engine::MemoryCharge part_charge(&budget, cost.held(filled.raw_bytes), records_of.c_str());
+            raw_bytes_per_row = std::max<std::size_t>(1, filled.raw_bytes / filled.rows);
+            const bool last_part = next + filled.rows == fetched;
+            std::function<void()> read_ahead;
+            if (last_part)
+                read_ahead = [&] {
+                    next_fetched = fetch(next_fetch_rows(), &next_table);
+                    have_fetched = true;
+                };
             const std::size_t before = store.memory_bytes();
             if (filled.rows == fetched) {
-                store.append_batch(ids, values, runner);
+                store.append_batch(ids, values, runner, read_ahead);
             } else {
                 const std::vector<std::string_view> part_ids(ids.begin(), ids.begin() + filled.rows);
                 const std::vector<engine::RawValue> part_values(values.begin(), values.begin() + filled.rows * (ncolumns - 1));
-                store.append_batch(part_ids, part_values, runner);
+                store.append_batch(part_ids, part_values, runner, read_ahead);
             }
             const std::size_t grown = store.memory_bytes() - std::min(before, store.memory_bytes());
             part_charge.reset();
             budget.charge(grown, records_of.c_str());  // kept for as long as the run (the store lives)
             cost.store_per_raw_byte = std::max(cost.store_per_raw_byte, static_cast<double>(grown) / std::max<std::size_t>(1, filled.raw_bytes));
-            raw_bytes_per_row = std::max<std::size_t>(1, filled.raw_bytes / filled.rows);
             pg_call([&] { MemoryContextReset(batch_context); });
             next += filled.rows;
             stats.rows += filled.rows;
@@ -465,6 +486,8 @@ LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordS
             stats.last_batch_size = static_cast<int>(filled.rows);
         }
         pg_call([&] { SPI_freetuptable(table); });
+        table = next_table;
+        fetched = next_fetched;
     }
     pg_call([&] { SPI_cursor_close(portal); });
     stats.seconds = std::chrono::duration<double>(Clock::now() - started).count();

@@ -79,32 +79,134 @@ std::string_view apply_normalizer(const Field& f, std::string_view raw, std::str
     return buf;
 }
 
-void append_name(const Field& f, std::string_view raw_in, FieldColumn& c, Scratch& s) {
-    std::string converted;
-    const std::string_view raw = apply_normalizer(f, raw_in, converted);
-    std::string norm = normalize::normalize_name(raw);
-    if (norm.empty()) {
+// What append_name computes for one value, kept so a repeated value is copied, not recomputed.
+struct NameOutputs {
+    bool null = true;
+    std::string norm, form;
+    std::u32string cps;
+    std::uint64_t h_norm = 0, h_alt = 0, h_sorted = 0, h_nick = 0;
+};
+
+void compute_name(const Field& f, std::string_view raw_in, NameOutputs& out, Scratch& s) {
+    // A value normaliser's result is already in normalize_name's normal form (fuzz target
+    // value_normalizers checks it), so it is not normalised twice.
+    if (f.normalizer == Normalizer::None) out.norm = normalize::normalize_name(raw_in);
+    else apply_normalizer(f, raw_in, out.norm);
+    out.null = out.norm.empty();
+    if (out.null) return;
+    out.form = text::is_ascii(out.norm) ? out.norm : normalize::pinyin(out.norm);
+    out.h_norm = hash_bytes(out.norm);
+    out.cps.clear();
+    text::decode_utf8_into(out.form, out.cps);
+    if (out.cps.size() > kMaxFuzzyCodePoints) out.cps.resize(kMaxFuzzyCodePoints);
+    if (f.type == FieldType::PersonName) {
+        compact_tokens(out.form, s.norm_a);
+        out.h_alt = hash_bytes(s.norm_a);
+        sorted_tokens(out.form, s.norm_tokens, s.norm_a, false);
+        out.h_sorted = hash_bytes(s.norm_a);
+        // Most names hold no nickname: their nickname key is their sorted key.
+        const bool any_nickname = std::any_of(s.norm_tokens.begin(), s.norm_tokens.end(), [](std::string_view t) {
+            return normalize::canonical_given_name(t).data() != t.data();
+        });
+        if (any_nickname) sorted_tokens(out.form, s.norm_tokens, s.norm_a, true);
+        out.h_nick = any_nickname ? hash_bytes(s.norm_a) : out.h_sorted;
+    }
+}
+
+void push_name(const Field& f, const NameOutputs& out, FieldColumn& c) {
+    if (out.null) {
         push_null(c);
         mark_row(c, true);
         return;
     }
-    const std::string form = text::is_ascii(norm) ? norm : normalize::pinyin(norm);
-    c.norm.append(norm);
-    c.h_norm.push_back(hash_bytes(norm));
-    c.form.append(form);
-    s.norm_cps.clear();
-    text::decode_utf8_into(form, s.norm_cps);
-    if (s.norm_cps.size() > kMaxFuzzyCodePoints) s.norm_cps.resize(kMaxFuzzyCodePoints);
-    c.cps.append(s.norm_cps);
+    c.norm.append(out.norm);
+    c.h_norm.push_back(out.h_norm);
+    c.form.append(out.form);
+    c.cps.append(out.cps);
     if (f.type == FieldType::PersonName) {
-        compact_tokens(form, s.norm_a);
-        c.h_alt.push_back(hash_bytes(s.norm_a));
-        sorted_tokens(form, s.norm_tokens, s.norm_a, false);
-        c.h_sorted.push_back(hash_bytes(s.norm_a));
-        sorted_tokens(form, s.norm_tokens, s.norm_a, true);
-        c.h_nick.push_back(hash_bytes(s.norm_a));
+        c.h_alt.push_back(out.h_alt);
+        c.h_sorted.push_back(out.h_sorted);
+        c.h_nick.push_back(out.h_nick);
     }
     mark_row(c, false);
+}
+
+// Per-thread memo of normalised names and texts, direct-mapped on (type, normaliser, raw value):
+// user tables repeat cities, genders and common names, and one value costs ~1-2 µs to normalise
+// (ICU, pinyin, nickname tokens) but well under 0.1 µs to copy. A field whose values rarely repeat
+// (addresses, most full names) would only pay for the copies, so each field's hit rate is watched
+// and the memo is bypassed for a field below kMinHitRate. Only batch loads use it (on worker
+// threads, which exit with their runner); values longer than kMaxRaw are always computed, so a
+// thread's memo stays under ~4 MB.
+struct TextMemo {
+    static constexpr std::size_t kSlots = 1 << 13;
+    static constexpr std::size_t kMaxRaw = 96;
+    static constexpr std::uint64_t kProbe = 4096;  // lookups before a field's hit rate is judged
+    static constexpr double kMinHitRate = 0.5;
+    struct Slot {
+        std::uint64_t hash = 0;
+        bool used = false;
+        FieldType type = FieldType::Text;
+        Normalizer normalizer = Normalizer::None;
+        std::string raw;
+        NameOutputs out;
+    };
+    struct FieldUse {
+        const Field* field;
+        std::uint64_t lookups = 0, hits = 0;
+        bool bypass = false;
+    };
+    std::vector<Slot> slots = std::vector<Slot>(kSlots);
+    std::vector<FieldUse> uses;  // one per field of the running load (a handful)
+
+    FieldUse& use_of(const Field& f) {
+        for (FieldUse& u : uses)
+            if (u.field == &f) return u;
+        uses.push_back({&f});
+        return uses.back();
+    }
+};
+
+TextMemo& thread_text_memo() {
+    Scratch& s = thread_scratch();
+    if (!s.text_memo) s.text_memo = std::shared_ptr<void>(new TextMemo(), [](void* p) { delete static_cast<TextMemo*>(p); });
+    return *static_cast<TextMemo*>(s.text_memo.get());
+}
+
+// The memo's slot for (field type, normaliser, raw), or nullptr when the field bypasses the memo;
+// a slot that held another value comes back emptied (used == false).
+TextMemo::Slot* memo_slot(const Field& f, std::string_view raw) {
+    if (raw.size() > TextMemo::kMaxRaw) return nullptr;
+    TextMemo& memo = thread_text_memo();
+    TextMemo::FieldUse& use = memo.use_of(f);
+    if (use.bypass) return nullptr;
+    const std::uint64_t h = hash_bytes(raw, 0x51ED270B27B4A1F3ULL ^ (static_cast<std::uint64_t>(f.type) << 8) ^
+                                                static_cast<std::uint64_t>(f.normalizer));
+    TextMemo::Slot& slot = memo.slots[h & (TextMemo::kSlots - 1)];
+    ++use.lookups;
+    if (slot.used && slot.hash == h && slot.type == f.type && slot.normalizer == f.normalizer && slot.raw == raw) {
+        ++use.hits;
+    } else {
+        slot.used = false;
+        slot.hash = h;
+        slot.type = f.type;
+        slot.normalizer = f.normalizer;
+        slot.raw.assign(raw);
+    }
+    if (use.lookups == TextMemo::kProbe && use.hits < TextMemo::kMinHitRate * TextMemo::kProbe) use.bypass = true;
+    return &slot;
+}
+
+void append_name(const Field& f, std::string_view raw, FieldColumn& c, Scratch& s, bool memo) {
+    TextMemo::Slot* slot = memo ? memo_slot(f, raw) : nullptr;
+    if (!slot) {
+        NameOutputs out;
+        compute_name(f, raw, out, s);
+        push_name(f, out, c);
+        return;
+    }
+    if (!slot->used) compute_name(f, raw, slot->out, s), slot->used = true;
+    push_name(f, slot->out, c);
 }
 
 // Phone: normalize_phone with the record's region (from its region column) first, then the
@@ -224,16 +326,32 @@ void append_id_number(std::string_view raw, FieldColumn& c, Scratch& s) {
     mark_row(c, false);
 }
 
-void append_exact(const Field& f, std::string_view raw, FieldColumn& c) {
+void compute_exact(const Field& f, std::string_view raw, NameOutputs& out) {
     std::string converted;
-    std::string_view v = trim(apply_normalizer(f, raw, converted));
-    if (v.empty()) {
+    const std::string_view v = trim(apply_normalizer(f, raw, converted));
+    out.null = v.empty();
+    out.norm.assign(v);
+    out.h_norm = out.null ? 0 : hash_bytes(v);
+}
+
+void append_exact(const Field& f, std::string_view raw, FieldColumn& c, bool memo) {
+    NameOutputs computed;
+    const NameOutputs* out = &computed;
+    // Only a normaliser (gender, city, address) costs enough to be worth the memo.
+    TextMemo::Slot* slot = memo && f.normalizer != Normalizer::None ? memo_slot(f, raw) : nullptr;
+    if (slot) {
+        if (!slot->used) compute_exact(f, raw, slot->out), slot->used = true;
+        out = &slot->out;
+    } else {
+        compute_exact(f, raw, computed);
+    }
+    if (out->null) {
         push_null(c);
         mark_row(c, true);
         return;
     }
-    c.norm.append(v);
-    c.h_norm.push_back(hash_bytes(v));
+    c.norm.append(out->norm);
+    c.h_norm.push_back(out->h_norm);
     mark_row(c, false);
 }
 
@@ -278,7 +396,7 @@ std::uint64_t osa_filter_word(std::string_view v) {
     return w;
 }
 
-void append_normalized(const Field& f, RawValue raw, FieldColumn& c, RawValue region) {
+void append_normalized(const Field& f, RawValue raw, FieldColumn& c, RawValue region, bool memo) {
     c.type = f.type;
     if (!raw || trim(*raw).empty()) {
         push_null(c);
@@ -288,12 +406,12 @@ void append_normalized(const Field& f, RawValue raw, FieldColumn& c, RawValue re
     Scratch& s = thread_scratch();
     switch (f.type) {
     case FieldType::PersonName:
-    case FieldType::Text: append_name(f, *raw, c, s); break;
+    case FieldType::Text: append_name(f, *raw, c, s, memo); break;
     case FieldType::Phone: append_phone(f, *raw, region, c, s); break;
     case FieldType::Email: append_email(*raw, c, s); break;
     case FieldType::Date: append_date(f, *raw, c); break;
     case FieldType::IdNumber: append_id_number(*raw, c, s); break;
-    case FieldType::Exact: append_exact(f, *raw, c); break;
+    case FieldType::Exact: append_exact(f, *raw, c, memo); break;
     case FieldType::Number: append_number(*raw, c, s); break;
     }
 }
@@ -460,18 +578,23 @@ void RecordStore::append_batch(const std::vector<std::string_view>& ids, const s
 }
 
 void RecordStore::append_batch(const std::vector<std::string_view>& ids, const std::vector<RawValue>& values,
-                               TaskRunner& runner) {
+                               TaskRunner& runner, const std::function<void()>& foreground) {
     const std::size_t n = ids.size(), nf = fields_.size();
     // Row-major, one value per field, then (optionally) one per extra column (Profile::extra_columns).
     const std::size_t nv = values.size() == n * value_count_ ? value_count_ : nf;
     if (values.size() != n * nv)
         throw Error(ErrorCode::InvalidParameter, "append_batch: values must hold ids.size() x field_count() entries");
     auto t0 = std::chrono::steady_clock::now();
-    for (std::string_view id : ids) add_id(id);  // duplicates fail before any work
     // Small slices: a cancel waits for the slices in flight (~10 ms each at 512 rows, cold caches).
     const std::size_t slice = 512;
     const std::size_t slices = (n + slice - 1) / slice;
     std::vector<std::vector<FieldColumn>> parts(slices);
+    // The calling thread registers the ids (a duplicate throws and cancels the normalising), then
+    // runs the caller's foreground work, while the workers normalise the slices.
+    auto register_ids = [&] {
+        for (std::string_view id : ids) add_id(id);
+        if (foreground) foreground();
+    };
     runner.run(slices, [&](std::size_t s) {
         std::vector<FieldColumn>& cols = parts[s];
         cols.resize(nf);
@@ -479,9 +602,10 @@ void RecordStore::append_batch(const std::vector<std::string_view>& ids, const s
         for (std::size_t f = 0; f < nf; ++f) {
             cols[f].type = fields_[f].type;
             for (std::size_t i = begin; i < end; ++i)
-                append_normalized(fields_[f], values[i * nv + f], cols[f], extra_value(f, &values[i * nv], nv));
+                append_normalized(fields_[f], values[i * nv + f], cols[f], extra_value(f, &values[i * nv], nv),
+                                  /*memo=*/true);
         }
-    });
+    }, register_ids);
     // Merge on the runner too: each field's column takes the slices in order (fields are
     // independent), and each slice writes its own hot rows.
     const std::size_t first = hot_.size() / hot_stride_;

@@ -84,8 +84,11 @@ public:
                       unsigned threads, const std::function<bool()>& keep_going = {});
     // Same, on `runner`'s threads: one runner kept for a whole load keeps its threads (and their
     // per-thread normaliser caches) warm from batch to batch. A cancelled runner throws.
+    // `foreground`, when set, runs once on the calling thread while the workers normalise (see
+    // TaskRunner::run): the glue reads the next rows meanwhile. `ids` and `values` must stay valid
+    // until append_batch returns; foreground must not touch this store.
     void append_batch(const std::vector<std::string_view>& ids, const std::vector<RawValue>& values,
-                      TaskRunner& runner);
+                      TaskRunner& runner, const std::function<void()>& foreground = {});
 
     std::size_t size() const { return ids_.size(); }
     std::size_t field_count() const { return fields_.size(); }
@@ -144,6 +147,8 @@ std::uint64_t osa_filter_word(std::string_view ascii);
 
 // Normalises one raw value into the column (used by the store; exposed for explain and tests).
 // `region`: the record's region column value for a phone field with region_column.
-void append_normalized(const Field& field, RawValue raw, FieldColumn& column, RawValue region = std::nullopt);
+// memo: reuse this thread's results for repeated names and texts (batch loads on worker threads).
+void append_normalized(const Field& field, RawValue raw, FieldColumn& column, RawValue region = std::nullopt,
+                       bool memo = false);
 
 }  // namespace usermatch::engine

@@ -133,9 +133,15 @@ void TaskRunner::stop_workers_of_polling_run() {
     pool.done_cv.wait(lock, [&] { return pool.running == 0; });
 }
 
-void TaskRunner::run(std::size_t tasks, const std::function<void(std::size_t)>& body) {
+void TaskRunner::run(std::size_t tasks, const std::function<void(std::size_t)>& body) { run(tasks, body, {}); }
+
+void TaskRunner::run(std::size_t tasks, const std::function<void(std::size_t)>& body,
+                     const std::function<void()>& foreground) {
     check();
-    if (tasks == 0) return;
+    if (tasks == 0) {
+        if (foreground) foreground();
+        return;
+    }
     if (!pool_) {
         auto pool = std::make_unique<Pool>();
         SignalsBlocked blocked;  // the workers inherit a mask with every signal blocked
@@ -162,7 +168,16 @@ void TaskRunner::run(std::size_t tasks, const std::function<void(std::size_t)>& 
     pool.work_cv.notify_all();
     bool user_cancel = false;
     std::exception_ptr failure;
-    std::exception_ptr poll_failure;  // thrown by keep_going: rethrown once the workers stopped
+    std::exception_ptr poll_failure;  // thrown by keep_going or foreground: rethrown once the workers stopped
+    if (foreground) {
+        try {
+            foreground();
+        } catch (...) {
+            poll_failure = std::current_exception();
+            user_cancel = true;
+            cancelled_ = true;
+        }
+    }
     {
         std::unique_lock<std::mutex> lock(pool.mu);
         while (pool.running > 0) {

@@ -31,6 +31,12 @@ public:
     // turns a real cancel into its PostgreSQL error that way): the runner is cancelled and that
     // exception is rethrown here once every worker has stopped. Not reentrant: one run at a time.
     void run(std::size_t tasks, const std::function<void(std::size_t)>& body);
+    // As run(tasks, body), and the calling thread calls foreground() once while the workers take
+    // the tasks (work that must stay on the calling thread, such as reading the next rows through
+    // PostgreSQL, overlapped with the computation). keep_going is not polled while foreground
+    // runs. If foreground throws, the workers are cancelled and, once they have stopped, its
+    // exception is rethrown.
+    void run(std::size_t tasks, const std::function<void(std::size_t)>& body, const std::function<void()>& foreground);
 
     // Long task bodies check this now and then (e.g. every few thousand items) and return early.
     bool cancelled() const { return cancelled_.load(std::memory_order_relaxed); }

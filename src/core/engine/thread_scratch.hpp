@@ -8,6 +8,7 @@
 #include "core/core_guard.hpp"
 
 #include <pthread.h>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,7 @@ struct ThreadScratch {
     std::u32string norm_cps;
     std::vector<std::string_view> norm_tokens;
     std::vector<std::string> phone_regions;
+    std::shared_ptr<void> text_memo;  // record_store.cpp's TextMemo, created by batch loads only
     // blocking_keys.cpp
     std::vector<std::string_view> key_tokens;
     std::vector<std::string> key_codes;
