@@ -36,10 +36,20 @@ TEST(NormalizeAddress, ChineseUnitMarkersAreSeparators) {
 
 TEST(NormalizeAddress, LatinAbbreviationsAndPunctuation) {
     EXPECT_EQ(normalize_address("Apt 5A"), normalize_address("Apt. 5A"));
-    EXPECT_EQ(normalize_address("Apartment 5a"), "apt 5a");
+    EXPECT_EQ(normalize_address("Apartment 5a"), "5a");
     EXPECT_EQ(normalize_address("12 Main St"), normalize_address("12 Main Street"));
     EXPECT_EQ(normalize_address("7 Station Rd."), "7 station road");
-    EXPECT_EQ(normalize_address("Unit5 007 Park Ave"), "unit 5 7 park avenue");
+    EXPECT_EQ(normalize_address("Unit5 007 Park Ave"), "5 7 park avenue");
+    // Unit designators and number signs drop out; the unit number stays.
+    EXPECT_EQ(normalize_address("995 2nd Ave, Apt. 15C"), "995 2nd avenue 15c");
+    EXPECT_EQ(normalize_address("995 2nd Ave. #15C"), "995 2nd avenue 15c");
+    EXPECT_EQ(normalize_address("1 Market St, Suite 200"), normalize_address("1 Market Street Ste 200"));
+    EXPECT_NE(normalize_address("995 2nd Ave, Apt. 15C"), normalize_address("995 2nd Ave, Apt. 16C"));
+    // German street compounds: -straße, -strasse and -str. are one spelling.
+    EXPECT_EQ(normalize_address("Waldstraße 14"), "waldstr 14");
+    EXPECT_EQ(normalize_address("Waldstrasse 14"), "waldstr 14");
+    EXPECT_EQ(normalize_address("Waldstr. 14"), "waldstr 14");
+    EXPECT_EQ(normalize_address("Strasse des 17. Juni 5"), "str des 17 juni 5");
     EXPECT_EQ(normalize_address(""), "");
     EXPECT_EQ(normalize_address("#"), "");
     std::string big(100000, 'x');

@@ -101,13 +101,18 @@ std::string normalize_address(std::string_view text) {
     blank_out(s, "#");
     std::string out;
     for (std::string& t : address_tokens(normalize_name(s))) {
-        if (t == "no" || t == "number" || t == "nr") continue;
+        // Number and unit designators say nothing the number after them does not: "Apt 5A",
+        // "Apt. 5A", "#5A", "Unit 5A" and "Suite 5A" all become "5a".
+        if (t == "no" || t == "number" || t == "nr" || t == "unit" || t == "room" || t == "rm") continue;
+        // German compounds: "Hauptstraße" (casefolded to "hauptstrasse") as "Hauptstr.".
+        if (t.size() > 7 && t.compare(t.size() - 7, 7, "strasse") == 0) t.replace(t.size() - 7, 7, "str");
         if (all_digits(t)) {
             std::size_t z = t.find_first_not_of('0');
             t = z == std::string::npos ? "0" : t.substr(z);
         } else if (const char* w = address_word(t)) {
             t = w;
         }
+        if (t == "apt" || t == "ste") continue;
         // As normalize_name writes it: no space between two Han characters (where a dropped
         // "no" stood), so the result is already in normalize_name's normal form.
         if (!out.empty() && !(ends_with_han(out) && starts_with_han(t))) out += ' ';
