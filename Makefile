@@ -84,7 +84,7 @@ dashboard:
 	scripts/dashboard.sh
 
 # libFuzzer over the core (clang-14 + ASan + UBSan; not part of `make test`):
-#   make fuzz [FUZZ_SECONDS=20]   seconds per target, 14 targets; exits non-zero on a crash
+#   make fuzz [FUZZ_SECONDS=20]   seconds per target, 16 targets; exits non-zero on a crash
 FUZZ_SECONDS ?= 20
 fuzz:
 	test/fuzz/run.sh $(FUZZ_SECONDS)

@@ -26,7 +26,7 @@
 #                     UM_STRESS_MO_SLOPE_KB_MIN (default 1024 kB/min; 8192 under 30 min), also
 #                     printed as bytes per lookup
 #   CLIENTS           pgbench clients of the concurrency phase (default 8)
-#   FUZZ_SECONDS      seconds per libFuzzer target (15 targets; default 10; 0 skips fuzzing)
+#   FUZZ_SECONDS      seconds per libFuzzer target (16 targets; default 10; 0 skips fuzzing)
 #   CHECKS            the checks to run, space separated (default: all, in the order of all_checks;
 #                     CHECKS=selftest kills a backend with SIGSEGV to prove the crash detector works)
 #   UM_STRESS_PORT, UM_STRESS_CLUSTER_DIR   the throwaway cluster (default 54334, /tmp/usermatch-stress-$$)
@@ -621,7 +621,7 @@ check_privileges() {
 
 check_fuzz() {
   ((fuzz_seconds > 0)) || { verdict fuzz SKIP "FUZZ_SECONDS=0"; return; }
-  echo "== fuzzing: make fuzz FUZZ_SECONDS=$fuzz_seconds (15 targets)"
+  echo "== fuzzing: make fuzz FUZZ_SECONDS=$fuzz_seconds (16 targets)"
   local rc out=$work/fuzz.out
   (cd "$repo" && nice make -s fuzz FUZZ_SECONDS="$fuzz_seconds") >"$out" 2>&1
   rc=$?
