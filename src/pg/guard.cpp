@@ -84,15 +84,18 @@ void init_guard() {
     RegisterSubXactCallback(forget_error_context_at_subxact_abort, nullptr);
 }
 
+void park_workers_at_exit() {
+    if (exit_callback_registered) return;
+    pg_call([] { before_shmem_exit(stop_workers_at_exit, 0); });
+    exit_callback_registered = true;
+}
+
 bool keep_going() {
     if (!INTERRUPTS_PENDING_CONDITION()) return true;
     // Termination: stop the workers and unwind; call_guarded then lets PostgreSQL exit.
     if (ProcDiePending) return false;
+    park_workers_at_exit();
     pg_call([] {
-        if (!exit_callback_registered) {
-            before_shmem_exit(stop_workers_at_exit, 0);
-            exit_callback_registered = true;
-        }
         CHECK_FOR_INTERRUPTS();  // a cancel raises here (-> PgError); other interrupts are handled
     });
     return true;

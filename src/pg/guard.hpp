@@ -134,6 +134,12 @@ inline void check_interrupts() {
 //    for a lost client), an exit callback first parks the workers of the run being polled.
 bool keep_going();
 
+// Registers (once per backend) the exit callback that parks the workers of the run being polled
+// or running foreground work. keep_going registers it on its first interrupt; code that calls
+// PostgreSQL while workers run (the read-ahead of a load) calls this first, since a FATAL there
+// (termination, lost client) exits the process without unwinding.
+void park_workers_at_exit();
+
 using FunctionBody = Datum (*)(FunctionCallInfo);
 
 // Runs body under try/catch and reports a caught exception with ereport after the C++ frames

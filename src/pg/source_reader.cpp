@@ -374,6 +374,13 @@ LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordS
     const std::string records_of = "the normalised records of " + relname;
     // One runner for the whole load: its threads and their normaliser caches live across batches.
     engine::TaskRunner runner(static_cast<unsigned>(settings.threads), keep_going);
+    // The workers' text memos (repeated names, cities, genders normalised once) are charged for
+    // the load; under a tight limit the load goes without them.
+    const std::size_t memo_bytes = static_cast<std::size_t>(runner.threads()) * engine::kTextMemoBytesPerThread;
+    const bool use_memo = budget.available() >= 8 * memo_bytes;
+    store.set_text_memo(use_memo);
+    engine::MemoryCharge memo_charge(&budget, use_memo ? memo_bytes : 0, "the normalisers' memo of repeated values");
+    park_workers_at_exit();  // the read-ahead below calls PostgreSQL while workers run
     const int batch_size = settings.batch_size;
     stats.first_batch_size = std::min(batch_size, kFirstFetch);
     bool lowered_notice_sent = false;
@@ -413,7 +420,8 @@ LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordS
     };
     // The next rows are read while the workers normalise the last part of the current ones (the
     // store's foreground work); the current part stays charged meanwhile, so the next fetch is
-    // sized within what is left of the budget.
+    // sized within what is left of the budget. Not before one part has been measured: the first
+    // fetch is a few rows, and the second is sized from what they cost.
     SPITupleTable* table = nullptr;
     uint64 fetched = 0;
     bool have_fetched = false;
@@ -462,7 +470,7 @@ LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordS
             raw_bytes_per_row = std::max<std::size_t>(1, filled.raw_bytes / filled.rows);
             const bool last_part = next + filled.rows == fetched;
             std::function<void()> read_ahead;
-            if (last_part)
+            if (last_part && stats.batches > 0)
                 read_ahead = [&] {
                     next_fetched = fetch(next_fetch_rows(), &next_table);
                     have_fetched = true;

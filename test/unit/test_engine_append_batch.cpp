@@ -100,6 +100,9 @@ TEST(EngineAppendBatch, RepeatedValuesThroughTheMemoEqualSingleAppends) {
     // A value longer than the memo keeps, and one repeated in every batch.
     users[3].address = std::string(300, 'x') + " Rd";
     for (std::size_t i = 0; i < users.size(); i += 7) users[i].city = "San Fran";
+    // Short enough to be looked up (90 bytes), too large once normalised to be kept (its pinyin
+    // code points alone take ~600 bytes): computed again each time it repeats.
+    for (std::size_t i = 5; i < users.size(); i += 11) users[i].address = "北京市朝阳区建国门外大街一号国贸大厦写字楼第三十八层三八零一室";
     auto row = [](const generate::UserRecord& u) {
         return std::vector<RawValue>{view(u.full_name), view(u.city), view(u.city), view(u.address), view(u.gender),
                                      view(u.gender)};

@@ -236,3 +236,33 @@ TEST(EngineTaskRunner, StopWorkersOfPollingRunParksTheWorkersFromInsideKeepGoing
     EXPECT_EQ(active_after_stop.load(), 0);
     TaskRunner::stop_workers_of_polling_run();  // no run polling: nothing to do
 }
+
+// PostgreSQL's FATAL path (a termination while the glue reads the next rows in foreground work)
+// exits the process from inside foreground(); the exit callback calls stop_workers_of_polling_run,
+// which must cancel this run and wait until its workers have parked, as it does from keep_going.
+TEST(EngineTaskRunner, ExitDuringForegroundWorkParksTheWorkers) {
+    TaskRunner runner(2, {});
+    std::atomic<int> entered{0}, left{0};
+    auto body = [&](std::size_t) {
+        ++entered;
+        const auto started = std::chrono::steady_clock::now();
+        while (!runner.cancelled() && std::chrono::steady_clock::now() - started < std::chrono::seconds(3))
+            std::this_thread::yield();
+        ++left;
+    };
+    int inside_after_stop = -1;
+    try {
+        runner.run(2, body, [&] {
+            const auto started = std::chrono::steady_clock::now();
+            while (entered.load() == 0 && std::chrono::steady_clock::now() - started < std::chrono::seconds(3))
+                std::this_thread::yield();
+            TaskRunner::stop_workers_of_polling_run();  // what the exit callback does
+            inside_after_stop = entered.load() - left.load();
+        });
+        ADD_FAILURE() << "the run was not cancelled";
+    } catch (const usermatch::Error& e) {
+        EXPECT_EQ(e.code(), usermatch::ErrorCode::QueryCanceled);
+    }
+    EXPECT_GE(entered.load(), 1);
+    EXPECT_EQ(inside_after_stop, 0) << "a worker was still computing when the process would exit";
+}

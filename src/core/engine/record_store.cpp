@@ -136,11 +136,14 @@ void push_name(const Field& f, const NameOutputs& out, FieldColumn& c) {
 // (ICU, pinyin, nickname tokens) but well under 0.1 µs to copy. A field whose values rarely repeat
 // (addresses, most full names) would only pay for the copies, so each field's hit rate is watched
 // and the memo is bypassed for a field below kMinHitRate. Only batch loads use it (on worker
-// threads, which exit with their runner); values longer than kMaxRaw are always computed, so a
-// thread's memo stays under ~4 MB.
+// threads, which exit with their runner). Values longer than kMaxRaw are always computed and
+// results over kMaxKept bytes are not kept, so a thread's memo stays under
+// kTextMemoBytesPerThread (8,192 slots of at most ~700 bytes; typical names and cities take a
+// third of that).
 struct TextMemo {
     static constexpr std::size_t kSlots = 1 << 13;
     static constexpr std::size_t kMaxRaw = 96;
+    static constexpr std::size_t kMaxKept = 384;  // bytes of norm + form + code points
     static constexpr std::uint64_t kProbe = 4096;  // lookups before a field's hit rate is judged
     static constexpr double kMinHitRate = 0.5;
     struct Slot {
@@ -166,6 +169,12 @@ struct TextMemo {
         return uses.back();
     }
 };
+
+// A slot: its own size, the raw value (capacity at most twice kMaxRaw after growth), what is kept,
+// and the allocator's overhead of its four heap blocks.
+static_assert(TextMemo::kSlots * (sizeof(TextMemo::Slot) + 2 * TextMemo::kMaxRaw + TextMemo::kMaxKept + 4 * 16) <=
+                  kTextMemoBytesPerThread,
+              "kTextMemoBytesPerThread must bound the memo");
 
 TextMemo& thread_text_memo() {
     Scratch& s = thread_scratch();
@@ -197,6 +206,15 @@ TextMemo::Slot* memo_slot(const Field& f, std::string_view raw) {
     return &slot;
 }
 
+// A result larger than kMaxKept is used once and not kept (its strings are freed).
+void keep_if_small(TextMemo::Slot& slot) {
+    const NameOutputs& out = slot.out;
+    if (out.norm.capacity() + out.form.capacity() + 4 * out.cps.capacity() > TextMemo::kMaxKept) {
+        slot.out = NameOutputs();
+        slot.used = false;
+    }
+}
+
 void append_name(const Field& f, std::string_view raw, FieldColumn& c, Scratch& s, bool memo) {
     TextMemo::Slot* slot = memo ? memo_slot(f, raw) : nullptr;
     if (!slot) {
@@ -207,6 +225,7 @@ void append_name(const Field& f, std::string_view raw, FieldColumn& c, Scratch& 
     }
     if (!slot->used) compute_name(f, raw, slot->out, s), slot->used = true;
     push_name(f, slot->out, c);
+    keep_if_small(*slot);
 }
 
 // Phone: normalize_phone with the record's region (from its region column) first, then the
@@ -348,11 +367,12 @@ void append_exact(const Field& f, std::string_view raw, FieldColumn& c, bool mem
     if (out->null) {
         push_null(c);
         mark_row(c, true);
-        return;
+    } else {
+        c.norm.append(out->norm);
+        c.h_norm.push_back(out->h_norm);
+        mark_row(c, false);
     }
-    c.norm.append(out->norm);
-    c.h_norm.push_back(out->h_norm);
-    mark_row(c, false);
+    if (slot) keep_if_small(*slot);
 }
 
 // "inf", "-Infinity", ...: what strtod reads as an infinity on purpose (not an overflow).
@@ -603,7 +623,7 @@ void RecordStore::append_batch(const std::vector<std::string_view>& ids, const s
             cols[f].type = fields_[f].type;
             for (std::size_t i = begin; i < end; ++i)
                 append_normalized(fields_[f], values[i * nv + f], cols[f], extra_value(f, &values[i * nv], nv),
-                                  /*memo=*/true);
+                                  text_memo_);
         }
     }, register_ids);
     // Merge on the runner too: each field's column takes the slices in order (fields are

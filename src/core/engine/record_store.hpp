@@ -89,6 +89,10 @@ public:
     // until append_batch returns; foreground must not touch this store.
     void append_batch(const std::vector<std::string_view>& ids, const std::vector<RawValue>& values,
                       TaskRunner& runner, const std::function<void()>& foreground = {});
+    // Whether batch loads reuse a worker's results for repeated names and texts (on by default).
+    // The memo takes up to kTextMemoBytesPerThread on each worker thread while its runner lives;
+    // a caller with a tight memory budget turns it off.
+    void set_text_memo(bool on) { text_memo_ = on; }
 
     std::size_t size() const { return ids_.size(); }
     std::size_t field_count() const { return fields_.size(); }
@@ -138,6 +142,7 @@ private:
     Buf<std::uint64_t> hot_;
     std::vector<FieldColumn> scratch_;  // one-record batch for append()
     double normalize_seconds_ = 0;
+    bool text_memo_ = true;
 };
 
 // A word that lets "OSA distance <= 1" be rejected without reading the strings: length (8 bits),
@@ -147,6 +152,9 @@ std::uint64_t osa_filter_word(std::string_view ascii);
 
 // Normalises one raw value into the column (used by the store; exposed for explain and tests).
 // `region`: the record's region column value for a phone field with region_column.
+// Upper bound of one worker thread's text memo (record_store.cpp, TextMemo).
+constexpr std::size_t kTextMemoBytesPerThread = std::size_t(7) << 20;
+
 // memo: reuse this thread's results for repeated names and texts (batch loads on worker threads).
 void append_normalized(const Field& field, RawValue raw, FieldColumn& column, RawValue region = std::nullopt,
                        bool memo = false);

@@ -170,6 +170,10 @@ void TaskRunner::run(std::size_t tasks, const std::function<void(std::size_t)>& 
     std::exception_ptr failure;
     std::exception_ptr poll_failure;  // thrown by keep_going or foreground: rethrown once the workers stopped
     if (foreground) {
+        // As while polling keep_going: should foreground exit the process (PostgreSQL's FATAL
+        // path), the exit callback parks this run's workers first.
+        TaskRunner* outer = polling_runner;
+        polling_runner = this;
         try {
             foreground();
         } catch (...) {
@@ -177,6 +181,7 @@ void TaskRunner::run(std::size_t tasks, const std::function<void(std::size_t)>& 
             user_cancel = true;
             cancelled_ = true;
         }
+        polling_runner = outer;
     }
     {
         std::unique_lock<std::mutex> lock(pool.mu);

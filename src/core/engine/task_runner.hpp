@@ -35,7 +35,7 @@ public:
     // the tasks (work that must stay on the calling thread, such as reading the next rows through
     // PostgreSQL, overlapped with the computation). keep_going is not polled while foreground
     // runs. If foreground throws, the workers are cancelled and, once they have stopped, its
-    // exception is rethrown.
+    // exception is rethrown. While it runs, stop_workers_of_polling_run() applies to this run.
     void run(std::size_t tasks, const std::function<void(std::size_t)>& body, const std::function<void()>& foreground);
 
     // Long task bodies check this now and then (e.g. every few thousand items) and return early.
@@ -47,8 +47,8 @@ public:
     // keep_going threw.
     void check();
 
-    // For a process that is about to exit from inside keep_going (PostgreSQL's FATAL path calls
-    // exit() from CHECK_FOR_INTERRUPTS): cancels the run that is polling keep_going on this
+    // For a process that is about to exit from inside keep_going or foreground work (PostgreSQL's
+    // FATAL path calls exit() from CHECK_FOR_INTERRUPTS): cancels the run that is polling on this
     // thread, if any, and waits until its workers have parked, so no worker computes while the
     // process runs its exit handlers. Call it on the thread that called run().
     static void stop_workers_of_polling_run();
