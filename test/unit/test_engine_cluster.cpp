@@ -238,3 +238,30 @@ TEST(EngineCluster, KeepGoingStopsTheMergeLoop) {
     }
     EXPECT_EQ(polls, 2);
 }
+
+// A cancel during the sort of the edges stops it there: the sort of millions of edges polls
+// keep_going (before, the first poll came after the whole sort, and the edges came back sorted).
+TEST(EngineCluster, CancelDuringTheEdgeSortStopsIt) {
+    Profile p = parse_profile(kProfile);
+    RecordStore s(p);
+    for (int i = 0; i < 1000; ++i) s.append("r" + std::to_string(i), {RawValue("x" + std::to_string(i)), std::nullopt});
+    std::vector<ClusterEdge> edges;
+    std::uint64_t x = 88172645463325252ULL;
+    for (int i = 0; i < 2000000; ++i) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        edges.push_back({static_cast<std::uint32_t>(x % 1000), static_cast<std::uint32_t>((x >> 20) % 1000),
+                         static_cast<double>((x >> 32) % 100000)});
+    }
+    int polls = 0;
+    try {
+        cluster_records(p, s, nullptr, edges, [&] { return ++polls < 2; });
+        ADD_FAILURE() << "not cancelled";
+    } catch (const usermatch::Error& e) {
+        EXPECT_EQ(e.code(), usermatch::ErrorCode::QueryCanceled);
+    }
+    EXPECT_EQ(polls, 2);
+    EXPECT_FALSE(std::is_sorted(edges.begin(), edges.end(), [](const ClusterEdge& a, const ClusterEdge& b) {
+        if (a.weight != b.weight) return a.weight > b.weight;
+        return a.a != b.a ? a.a < b.a : a.b < b.b;
+    })) << "the sort ran to the end before the cancel was seen";
+}

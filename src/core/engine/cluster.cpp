@@ -129,7 +129,11 @@ ClusterResult cluster_records(const Profile& profile, const RecordStore& left, c
         return x;
     };
 
-    std::sort(edges.begin(), edges.end(), [](const ClusterEdge& x, const ClusterEdge& y) {
+    // Sorting tens of millions of edges takes seconds, so a cancel is polled every 2^20
+    // comparisons; a throw leaves the (trivially copyable) edges merely unsorted.
+    std::size_t comparisons = 0;
+    std::sort(edges.begin(), edges.end(), [&](const ClusterEdge& x, const ClusterEdge& y) {
+        if ((++comparisons & ((std::size_t{1} << 20) - 1)) == 0 && keep_going && !keep_going()) cancelled();
         if (x.weight != y.weight) return x.weight > y.weight;
         return x.a != y.a ? x.a < y.a : x.b < y.b;  // deterministic order for ties
     });
