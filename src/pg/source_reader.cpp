@@ -372,14 +372,16 @@ LoadStats load_source(Oid relid, const engine::Profile& profile, engine::RecordS
     engine::MemoryBudget& budget = shared_budget ? *shared_budget : own_budget;
     const std::string relname = relation_display_name(relid);
     const std::string records_of = "the normalised records of " + relname;
-    // One runner for the whole load: its threads and their normaliser caches live across batches.
-    engine::TaskRunner runner(static_cast<unsigned>(settings.threads), keep_going);
     // The workers' text memos (repeated names, cities, genders normalised once) are charged for
-    // the load; under a tight limit the load goes without them.
-    const std::size_t memo_bytes = static_cast<std::size_t>(runner.threads()) * engine::kTextMemoBytesPerThread;
+    // the load, before the runner whose threads hold them (released after they have exited); under
+    // a tight limit the load goes without them.
+    const unsigned threads = std::max(1, settings.threads);
+    const std::size_t memo_bytes = threads * engine::kTextMemoBytesPerThread;
     const bool use_memo = budget.available() >= 8 * memo_bytes;
     store.set_text_memo(use_memo);
     engine::MemoryCharge memo_charge(&budget, use_memo ? memo_bytes : 0, "the normalisers' memo of repeated values");
+    // One runner for the whole load: its threads and their normaliser caches live across batches.
+    engine::TaskRunner runner(threads, keep_going);
     park_workers_at_exit();  // the read-ahead below calls PostgreSQL while workers run
     const int batch_size = settings.batch_size;
     stats.first_batch_size = std::min(batch_size, kFirstFetch);
