@@ -138,10 +138,10 @@ void push_name(const Field& f, const NameOutputs& out, FieldColumn& c) {
 // and the memo is bypassed for a field below kMinHitRate. Only batch loads use it (on worker
 // threads, which exit with their runner). Values longer than kMaxRaw are always computed and
 // results over kMaxKept bytes are not kept, so a thread's memo stays under
-// kTextMemoBytesPerThread (8,192 slots of at most ~700 bytes; typical names and cities take a
+// kTextMemoBytesPerThread (4,096 slots of at most ~700 bytes; typical names and cities take a
 // third of that).
 struct TextMemo {
-    static constexpr std::size_t kSlots = 1 << 13;
+    static constexpr std::size_t kSlots = 1 << 12;
     static constexpr std::size_t kMaxRaw = 96;
     static constexpr std::size_t kMaxKept = 384;  // bytes of norm + form + code points
     static constexpr std::uint64_t kProbe = 4096;  // lookups before a field's hit rate is judged
