@@ -150,12 +150,12 @@ private:
 // two values of length >= 9 within one edit, the first 3 or the last 4 bytes are untouched.
 std::uint64_t osa_filter_word(std::string_view ascii);
 
-// Normalises one raw value into the column (used by the store; exposed for explain and tests).
-// `region`: the record's region column value for a phone field with region_column.
 // Upper bound of one worker thread's text memo (record_store.cpp, TextMemo).
 constexpr std::size_t kTextMemoBytesPerThread = std::size_t(7) << 19;
 
-// memo: reuse this thread's results for repeated names and texts (batch loads on worker threads).
+// Normalises one raw value into the column (used by the store; exposed for explain and tests).
+// `region`: the record's region column value for a phone field with region_column.
+// `memo`: reuse this thread's results for repeated names and texts (batch loads on worker threads).
 void append_normalized(const Field& field, RawValue raw, FieldColumn& column, RawValue region = std::nullopt,
                        bool memo = false);
 

@@ -120,8 +120,8 @@ constexpr bool sorted_and_unique() {
 static_assert(sorted_and_unique(), "kNicknames must be sorted by nickname without duplicates");
 static_assert(kNicknameCount >= 150, "the nickname table should cover the common names");
 
-// kFirstOf[c - 'a'] .. kFirstOf[c - 'a' + 1]: the entries whose nickname starts with letter c. Every
-// token of every name is looked up, so the search starts from the first letter's few entries.
+// first[c - 'a'] .. first[c - 'a' + 1]: the entries whose nickname starts with letter c. Every token
+// of every name is looked up, so the search starts from the first letter's few entries.
 struct LetterRanges {
     std::size_t first[27] = {};
 };
