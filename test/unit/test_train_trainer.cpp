@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <map>
+#include <optional>
 #include <random>
 
 using namespace usermatch;
@@ -394,4 +395,45 @@ TEST(TrainTrainer, EmailLevelsTakeTheirChanceAgreementAmongNamesakes) {
     TrainOptions plain;
     plain.dampen_correlation = false;
     EXPECT_FALSE(json::parse(train::train(p, s, nullptr, plain).summary_json).contains("email_given_name"));
+}
+
+namespace {
+// An EM run that estimated m("else") = the given value on each field (nullopt: the field was fixed).
+train::EmResult run_with_else(std::vector<std::optional<double>> m_else) {
+    train::EmResult e;
+    e.iterations = 10;
+    for (const auto& v : m_else) {
+        e.estimated.push_back(v.has_value());
+        e.m.push_back(v ? std::vector<double>{1 - *v, *v} : std::vector<double>{1, 0});
+    }
+    return e;
+}
+}  // namespace
+
+TEST(TrainTrainer, ARunThatLearntHouseholdsIsTold) {
+    // The figures of the real runs quoted in em.hpp. Fields: given name, surname, suburb, postcode.
+    const std::vector<bool> names_stable = {true, true, false, false};
+    // NC voters 40%, suggested profile: the rules on the given name and on the surname alone, then
+    // surname initials + postcode and given-name initials + postcode, whose "matches" are households.
+    const std::vector<train::EmResult> nc = {
+        run_with_else({std::nullopt, 0.0009, 0.0011, 0.000001}), run_with_else({0.0255, std::nullopt, 0.0012, 0.000001}),
+        run_with_else({0.39, std::nullopt, 0.000001, std::nullopt}), run_with_else({std::nullopt, 0.369, 0.000001, std::nullopt})};
+    EXPECT_FALSE(train::household_field(nc, 0, names_stable));
+    EXPECT_FALSE(train::household_field(nc, 1, names_stable));
+    EXPECT_EQ(train::household_field(nc, 2, names_stable), std::optional<std::size_t>(0));
+    EXPECT_EQ(train::household_field(nc, 3, names_stable), std::optional<std::size_t>(1));
+    // Not on a place: addresses and postcodes change between one person's records.
+    EXPECT_FALSE(train::household_field(nc, 2, {false, false, false, false}));
+    // FEBRL: the matches really differ on the given name, under every rule alike.
+    const std::vector<train::EmResult> febrl = {run_with_else({0.124, std::nullopt}), run_with_else({0.228, 0.18}),
+                                                run_with_else({0.221, 0.18}), run_with_else({0.220, 0.17})};
+    for (std::size_t r = 0; r < febrl.size(); ++r) EXPECT_FALSE(train::household_field(febrl, r, {true, true})) << r;
+    // splink_fake_1000: one rule's blocking selects cleaner pairs (0.014); the noisiest (0.241) is
+    // within 8 times the median of the others.
+    const std::vector<train::EmResult> fake = {run_with_else({0.163}), run_with_else({0.241}), run_with_else({0.061}),
+                                               run_with_else({0.176}), run_with_else({0.014})};
+    for (std::size_t r = 0; r < fake.size(); ++r) EXPECT_FALSE(train::household_field(fake, r, {true})) << r;
+    // A run alone, or a field no other run estimated, has nothing to be compared with.
+    EXPECT_FALSE(train::household_field({run_with_else({0.9})}, 0, {true}));
+    EXPECT_FALSE(train::household_field(nc, 7, names_stable));
 }

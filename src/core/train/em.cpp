@@ -250,4 +250,30 @@ EmResult run_em_iterations(const ComparisonVectors& vectors, const EmSettings& s
 
 }  // namespace
 
+std::optional<std::size_t> household_field(const std::vector<EmResult>& runs, std::size_t r,
+                                           const std::vector<bool>& stable) {
+    auto m_else = [&](std::size_t run, std::size_t f) -> std::optional<double> {
+        const EmResult& e = runs[run];
+        if (e.iterations == 0 || f >= e.estimated.size() || !e.estimated[f] || f >= e.m.size() || e.m[f].empty())
+            return std::nullopt;
+        return e.m[f].back();
+    };
+    if (r >= runs.size()) return std::nullopt;
+    for (std::size_t f = 0; f < stable.size(); ++f) {
+        if (!stable[f]) continue;
+        const auto mine = m_else(r, f);
+        if (!mine || *mine <= kHouseholdMinElse) continue;
+        std::vector<double> theirs;
+        for (std::size_t other = 0; other < runs.size(); ++other)
+            if (other != r)
+                if (const auto x = m_else(other, f)) theirs.push_back(*x);
+        if (theirs.empty()) continue;
+        std::sort(theirs.begin(), theirs.end());
+        const std::size_t h = theirs.size() / 2;
+        const double median = theirs.size() % 2 ? theirs[h] : (theirs[h - 1] + theirs[h]) / 2;
+        if (*mine > kHouseholdElseRatio * median) return f;
+    }
+    return std::nullopt;
+}
+
 }  // namespace usermatch::train
