@@ -433,6 +433,10 @@ TEST(TrainTrainer, ARunThatLearntHouseholdsIsTold) {
     const std::vector<train::EmResult> fake = {run_with_else({0.163}), run_with_else({0.241}), run_with_else({0.061}),
                                                run_with_else({0.176}), run_with_else({0.014})};
     for (std::size_t r = 0; r < fake.size(); ++r) EXPECT_FALSE(train::household_field(fake, r, {true})) << r;
+    // One rule's run on the plain u against its run on the damped u (a second train of NC voters 40%).
+    EXPECT_EQ(train::household_field({run_with_else({0.0007}), run_with_else({0.40})}, 1, {true}),
+              std::optional<std::size_t>(0));
+    EXPECT_FALSE(train::household_field({run_with_else({0.20}), run_with_else({0.23})}, 1, {true}));
     // A run alone, or a field no other run estimated, has nothing to be compared with.
     EXPECT_FALSE(train::household_field({run_with_else({0.9})}, 0, {true}));
     EXPECT_FALSE(train::household_field(nc, 7, names_stable));
