@@ -437,6 +437,11 @@ TEST(TrainTrainer, ARunThatLearntHouseholdsIsTold) {
     EXPECT_EQ(train::household_field({run_with_else({0.0007}), run_with_else({0.40})}, 1, {true}),
               std::optional<std::size_t>(0));
     EXPECT_FALSE(train::household_field({run_with_else({0.20}), run_with_else({0.23})}, 1, {true}));
+    // A collapsed run (one class, "else" 0.9) is not a reference: it would hide the household run.
+    const std::vector<train::EmResult> with_collapsed = {run_with_else({0.03}), run_with_else({0.39}),
+                                                         run_with_else({0.9})};
+    EXPECT_FALSE(train::household_field(with_collapsed, 1, {true}));
+    EXPECT_EQ(train::household_field(with_collapsed, 1, {true}, {true, true, false}), std::optional<std::size_t>(0));
     // A run alone, or a field no other run estimated, has nothing to be compared with.
     EXPECT_FALSE(train::household_field({run_with_else({0.9})}, 0, {true}));
     EXPECT_FALSE(train::household_field(nc, 7, names_stable));

@@ -251,7 +251,7 @@ EmResult run_em_iterations(const ComparisonVectors& vectors, const EmSettings& s
 }  // namespace
 
 std::optional<std::size_t> household_field(const std::vector<EmResult>& runs, std::size_t r,
-                                           const std::vector<bool>& stable) {
+                                           const std::vector<bool>& stable, const std::vector<bool>& reference) {
     auto m_else = [&](std::size_t run, std::size_t f) -> std::optional<double> {
         const EmResult& e = runs[run];
         if (e.iterations == 0 || f >= e.estimated.size() || !e.estimated[f] || f >= e.m.size() || e.m[f].empty())
@@ -265,7 +265,7 @@ std::optional<std::size_t> household_field(const std::vector<EmResult>& runs, st
         if (!mine || *mine <= kHouseholdMinElse) continue;
         std::vector<double> theirs;
         for (std::size_t other = 0; other < runs.size(); ++other)
-            if (other != r)
+            if (other != r && (reference.empty() || (other < reference.size() && reference[other])))
                 if (const auto x = m_else(other, f)) theirs.push_back(*x);
         if (theirs.empty()) continue;
         std::sort(theirs.begin(), theirs.end());

@@ -94,17 +94,19 @@ double log_likelihood(const ComparisonVectors& vectors, const EmResult& fitted, 
 // than matches. It did on field f when f is `stable` (a name, date or ID number a person keeps), its
 // "matches" disagree completely on f (the last level, "else") more than kHouseholdMinElse of the
 // time, and more than kHouseholdElseRatio times as often as in the median of the other runs that
-// estimated f. NC voters' suggested rule on surname initials + postcode gave m(given name "else")
+// estimated f and are marked in `reference` (empty: every run). NC voters' suggested rule on surname initials + postcode gave m(given name "else")
 // = 0.39 where the rule on the surname alone gave 0.026 (the truth: 0.009), and its m made every
 // same-surname neighbour a match. Left alone: noisy data where matches really differ on a name
 // (FEBRL: 0.12-0.23 under every rule), and a rule whose blocking merely selects cleaner pairs than
 // the others (splink_fake_1000: first name 0.014 under surname prefix + city, 0.06-0.24 under the
 // rest; comparing with the least, not the median, left out two good runs and cost 0.012 F1).
-// Returns the first such field, or nothing.
+// Returns the first such field, or nothing. The trainer asks only about runs that count (not
+// collapsed, at least kHouseholdMinMatches expected matches) and compares them with those.
 constexpr double kHouseholdMinElse = 0.2;
 constexpr double kHouseholdElseRatio = 8;
+constexpr double kHouseholdMinMatches = 20;
 std::optional<std::size_t> household_field(const std::vector<EmResult>& runs, std::size_t r,
-                                           const std::vector<bool>& stable);
+                                           const std::vector<bool>& stable, const std::vector<bool>& reference = {});
 
 // P(match | vector) for each distinct vector, with the given parameters (fields in `fixed` skipped).
 std::vector<double> match_probabilities(const ComparisonVectors& vectors, const std::vector<std::vector<double>>& m,

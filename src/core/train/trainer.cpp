@@ -479,21 +479,18 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
     // shares) fitted on the fitted pairs with m and u fixed. Both sides of a comparison are measured
     // with the same model: under two classes, an m that leaves households out explains them worse
     // than one that took them in, though it scores people better.
-    // The related class of the held-back checks: related_mask, plus the fields on which a rule's EM
-    // learnt a household class (household_field), which the check must then model as well.
-    std::vector<bool> check_mask = related_mask;
     auto held_back_log_likelihood = [&](const Table& m_fit, const Table& u_fit) {
-        if (!check_mask.empty()) {
+        if (!related_mask.empty()) {
             EmSettings s;
             s.m = m_fit;
             s.u = u_fit;
-            s.related_random = check_mask;
+            s.related_random = related_mask;
             s.freeze_m = true;
             s.lambda = 0.3;
             s.max_iterations = o.max_iterations * 4;
             s.tolerance = o.tolerance;
             const EmResult e = run_em(fit, s);
-            if (!e.related_levels.empty()) return log_likelihood(held, e, u_fit, {}, check_mask);
+            if (!e.related_levels.empty()) return log_likelihood(held, e, u_fit, {}, related_mask);
         }
         return log_likelihood(held, m_fit, u_fit, {}, match_share(fit, m_fit, u_fit, o, 0.5).lambda);
     };
@@ -502,22 +499,23 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
     json rules = json::array();
     std::vector<int> m_runs(nf, 0);
     bool all_converged = true;
-    int household_runs = 0;  // runs household_field named in the last fit
+    int household_runs = 0;  // runs household_field left out in the last fit
     std::vector<EmResult> runs;  // the last fit's runs, one per rule, in rule order
+    std::vector<bool> averaged;  // per run of the last fit: its m went into the average
     std::vector<bool> stable(nf);
     for (std::size_t f = 0; f < nf; ++f) stable[f] = stable_attribute(profile.fields[f].type);
     const std::size_t warnings_before_em = warnings.size();
     auto fit_m = [&](const Table& u_fit) {
         rules = json::array();
         household_runs = 0;
-        check_mask = related_mask;
         runs.clear();
+        averaged.clear();
         m = m_current;
         Table m_sum(nf);
         m_runs.assign(nf, 0);
         for (std::size_t f = 0; f < nf; ++f) m_sum[f].assign(m[f].size(), 0.0);
         all_converged = true;
-        std::vector<bool> run_collapsed;
+        std::vector<bool> run_collapsed, run_small;
         for (std::size_t r = 0; o.estimate_m && r < profile.blocking.size(); ++r) {
             auto tr = Clock::now();
             Profile rule_profile = single_rule(profile, r);
@@ -574,25 +572,26 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
                                    " from " + std::to_string(s.lambda) + "); its m left out of the average");
             if (v.total() > 0) all_converged = all_converged && e.converged;
             run_collapsed.push_back(collapsed || !(e.iterations > 0 && weight > 0));
+            run_small.push_back(weight < kHouseholdMinMatches);  // too few matches to tell a household
             runs.push_back(std::move(e));
             rules.push_back(rule);
         }
+        // Households are looked for among the runs that would count, against those runs only.
+        std::vector<bool> reference(runs.size());
+        for (std::size_t r = 0; r < runs.size(); ++r) reference[r] = !run_collapsed[r];
+        averaged.assign(runs.size(), false);
         for (std::size_t r = 0; r < runs.size(); ++r) {
-            // A run that already collapsed onto one class may have taken a household in as well: it
-            // is named, and the checks below model the household either way.
-            if (const auto f = household_field(runs, r, stable)) {
+            if (run_collapsed[r]) continue;
+            if (const auto f = run_small[r] ? std::nullopt : household_field(runs, r, stable, reference)) {
                 ++household_runs;
-                if (check_mask.empty()) check_mask.assign(nf, false);
-                check_mask[*f] = true;
                 rules[r]["household_field"] = profile.fields[*f].name;
-                if (!run_collapsed[r])
-                    warnings.push_back("rule " + std::to_string(r) + ": its \"matches\" disagree completely on " +
-                                       profile.fields[*f].name + " far more often than under the other rules (a " +
-                                       "household or family class, not matches); its m left out of the average");
                 rules[r]["collapsed"] = true;
+                warnings.push_back("rule " + std::to_string(r) + ": its \"matches\" disagree completely on " +
+                                   profile.fields[*f].name + " far more often than under the other rules (a " +
+                                   "household or family class, not matches); its m left out of the average");
                 continue;
             }
-            if (run_collapsed[r]) continue;
+            averaged[r] = true;
             const EmResult& e = runs[r];
             for (std::size_t f = 0; f < nf; ++f) {
                 if (!e.estimated[f]) continue;
@@ -633,7 +632,7 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
             const std::vector<int> m_runs_damped = m_runs;
             const bool converged_damped = all_converged;
             const std::vector<EmResult> runs_damped = runs;
-            const std::vector<bool> check_mask_damped = check_mask;
+            const std::vector<bool> averaged_damped = averaged;
             const int household_runs_damped = household_runs;
             const std::vector<std::string> warnings_damped = warnings;
             warnings.erase(warnings.begin() + static_cast<std::ptrdiff_t>(warnings_before_em), warnings.end());
@@ -642,16 +641,17 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
             summary["em_on_damped_u"] = false;
             summary["rules_on_damped_u"] = rules;
             fit_m(u);
+            // Only a plain-u run whose m went into the average matters.
             for (std::size_t r = 0; r < runs.size() && r < runs_damped.size(); ++r) {
-                const auto f = household_field({runs_damped[r], runs[r]}, 1, stable);
+                const auto f = averaged[r] ? household_field({runs_damped[r], runs[r]}, 1, stable) : std::nullopt;
                 if (!f) continue;
                 m = m_damped, rules = rules_damped, m_runs = m_runs_damped, all_converged = converged_damped;
-                runs = runs_damped, check_mask = check_mask_damped, household_runs = household_runs_damped;
+                runs = runs_damped, averaged = averaged_damped, household_runs = household_runs_damped;
                 warnings = warnings_damped;
                 warnings.push_back("EM on the damped u explains the held-back pairs worse than the current m/u, but EM "
                                    "on the plain u took households in (rule " + std::to_string(r) + ": its matches " +
                                    "disagree completely on " + profile.fields[*f].name + " far more often): m from EM " +
-                                   "on the damped u");
+                                   "on the damped u, which the check below weighs against the current m/u");
                 summary["em_on_damped_u"] = true;
                 summary.erase("rules_on_damped_u");
                 break;
@@ -716,7 +716,7 @@ TrainResult train(const Profile& profile, const RecordStore& left, const RecordS
         const double share_new = match_share(fit, m, u, o, 0.5).lambda;
         const double ll_current = held_back_log_likelihood(m_current, u_current) / held.total();
         const double ll_new = held_back_log_likelihood(m, u) / held.total();
-        check["model"] = check_mask.empty() ? "two classes" : "three classes (related people)";
+        check["model"] = related_mask.empty() ? "two classes" : "three classes (related people)";
         check["match_share_current"] = share_current;
         check["match_share_new"] = share_new;
         check["mean_log_likelihood_current"] = ll_current;
