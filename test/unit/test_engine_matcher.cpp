@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cmath>
 #include <chrono>
 #include <set>
 #include <thread>
@@ -128,4 +129,48 @@ TEST(EngineMatcher, StoreOfAnotherProfileIsRejected) {
         "blocking": [["n"]]})");
     RecordStore s(q);
     EXPECT_THROW(run(p, s, nullptr, RunOptions{}, [](const MatchResult*, std::size_t) {}), Error);
+}
+
+TEST(EngineMatcher, AnInteractionLowersAFieldOnlyWhenItsGivenFieldAgrees) {
+    // city given phone: among non-matches sharing a phone, 90% share the city.
+    const char* spec = R"({"id": "id", "fields": [
+        {"name": "name", "column": "name", "type": "person_name"},
+        {"name": "phone", "column": "phone", "type": "phone"},
+        {"name": "city", "column": "city", "type": "text"}],
+      "blocking": [["phone"], ["city"]],
+      "interactions": [{"field": "city", "given": "phone", "u": {"exact": 0.9}}]})";
+    Profile with = parse_profile(spec), without = with;
+    without.interactions.clear();
+    RecordStore s(with);
+    s.append("1", {RawValue("Helen Allen"), RawValue("13812345678"), RawValue("Chicago")});
+    s.append("2", {RawValue("Stephen Allen"), RawValue("13812345678"), RawValue("Chicago")});  // same phone and city
+    s.append("3", {RawValue("Helen Allen"), RawValue("13999999999"), RawValue("Chicago")});    // same city only
+    const double prior = effective_prior(with, 3, 3);  // as the run below uses
+    const Scorer a(with, prior), b(without, prior);
+    const Level& exact = with.fields[2].levels[0];
+    // Phone and city agree: the city weighs log2(m / 0.9) instead of log2(m / u).
+    EXPECT_NEAR(a.weight(s, 0, s, 1) - b.weight(s, 0, s, 1), std::log2(exact.u / 0.9), 1e-9);
+    EXPECT_LT(a.weight(s, 0, s, 1), b.weight(s, 0, s, 1) - 5);
+    // Only the city agrees: no change.
+    EXPECT_DOUBLE_EQ(a.weight(s, 0, s, 2), b.weight(s, 0, s, 2));
+    // The pruning form gives the same weight, and the same answer at any bound.
+    for (double bound : {-100.0, a.weight(s, 0, s, 1) - 0.5, a.weight(s, 0, s, 1) + 0.5}) {
+        double w = 0;
+        const bool kept = a.weight_at_least(s, 0, s, 1, bound, w);
+        EXPECT_EQ(kept, a.weight(s, 0, s, 1) >= bound) << bound;
+        if (kept) EXPECT_NEAR(w, a.weight(s, 0, s, 1), 1e-9);
+    }
+    // The run applies it: with the interaction the household pair falls below a threshold the
+    // plain model passes.
+    RunOptions opt;
+    opt.min_probability = Scorer::probability(b.weight(s, 0, s, 1) - 0.1);
+    auto has_household_pair = [&](const Profile& p) {
+        bool found = false;
+        run(p, s, nullptr, opt, [&](const MatchResult* r, std::size_t n) {
+            for (std::size_t i = 0; i < n; ++i) found |= r[i].left == 0 && r[i].right == 1;
+        });
+        return found;
+    };
+    EXPECT_TRUE(has_household_pair(without));
+    EXPECT_FALSE(has_household_pair(with));
 }

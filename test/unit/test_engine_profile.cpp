@@ -184,3 +184,40 @@ TEST(EngineProfile, RuleOwnBlockCap) {
     EXPECT_EQ(first_path(R"([{"keys": ["nmae"]}])"), "$.blocking[0].keys[0]");
     EXPECT_TRUE(problems(R"([{"keys": ["name"]}])").empty());
 }
+
+TEST(EngineProfile, InteractionsRoundTripAndTheirProblemsAreNamed) {
+    std::string spec = kGood;
+    spec.insert(spec.rfind('}'), R"(, "interactions": [{"field": "city", "given": "phone", "u": {"exact": 0.9, "jw>=0.92": 0.02}}])");
+    const Profile p = parse_profile(spec);
+    ASSERT_EQ(p.interactions.size(), 1u);
+    EXPECT_EQ(p.fields[p.interactions[0].field].name, "city");
+    EXPECT_EQ(p.fields[p.interactions[0].given].name, "phone");
+    ASSERT_EQ(p.interactions[0].u.size(), p.fields[5].levels.size());
+    EXPECT_DOUBLE_EQ(p.interactions[0].u[0], 0.9);
+    EXPECT_DOUBLE_EQ(p.interactions[0].u.back(), 0.0);  // "else": never given
+    // Canonical JSON keeps them, and reads back the same.
+    const Profile again = parse_profile(profile_to_json(p));
+    ASSERT_EQ(again.interactions.size(), 1u);
+    EXPECT_EQ(again.interactions[0].u, p.interactions[0].u);
+    EXPECT_EQ(profile_to_json(again), profile_to_json(p));
+    EXPECT_EQ(profile_to_json(parse_profile(kGood)).find("interactions"), std::string::npos);
+
+    std::string bad = kGood;
+    bad.insert(bad.rfind('}'), R"(, "interactions": [{"field": "town", "given": "phone", "u": {}},
+        {"field": "city", "given": "city", "u": {}}, {"field": "city", "given": "phone", "u": {"else": 0.5, "exact": 2}},
+        {"field": "email", "given": "phone", "u": [0.5], "why": 1}, 7,
+        {"field": "city", "given": "phone", "u": {"exact": 0.5}}, {"field": "phone", "given": "city", "u": {}}])");
+    const auto ps = validate_profile(bad);
+    EXPECT_TRUE(has(ps, "$.interactions[0].field", "\"town\" names no field"));
+    EXPECT_TRUE(has(ps, "$.interactions[1].given", "another field"));
+    EXPECT_TRUE(has(ps, "$.interactions[2].u.else", "names no level of \"city\" before \"else\""));
+    EXPECT_TRUE(has(ps, "$.interactions[2].u.exact", "between 0 and 1 exclusive"));
+    EXPECT_TRUE(has(ps, "$.interactions[3].u", "must be a non-empty object"));
+    EXPECT_TRUE(has(ps, "$.interactions[3].why", "unknown key"));
+    EXPECT_TRUE(has(ps, "$.interactions[4]", "must be an object"));
+    EXPECT_TRUE(has(ps, "$.interactions[5]", "repeats $.interactions[2]"));
+    EXPECT_TRUE(has(ps, "$.interactions[6].u", "non-empty"));
+    std::string not_array = kGood;
+    not_array.insert(not_array.rfind('}'), R"(, "interactions": {"field": "city"})");
+    EXPECT_TRUE(has(validate_profile(not_array), "$.interactions", "must be an array"));
+}

@@ -25,10 +25,13 @@ std::string explain_pair(const Profile& profile, const std::vector<RawValue>& a,
     double total = scorer.prior_weight();
     json fields = json::array();
     auto raw = [](const RawValue& v) { return v ? json(std::string(*v)) : json(nullptr); };
+    std::vector<int> levels(profile.fields.size());
+    for (std::size_t f = 0; f < profile.fields.size(); ++f) levels[f] = compare_field(profile.fields[f], f, sa, 0, sb, 0);
     for (std::size_t f = 0; f < profile.fields.size(); ++f) {
         const Field& field = profile.fields[f];
         const FieldColumn &ca = sa.column(f), &cb = sb.column(f);
-        int level = compare_field(field, f, sa, 0, sb, 0);
+        const int level = levels[f];
+        double weight = scorer.level_weight(f, level);
         json jf = json::object();
         jf["name"] = field.name;
         jf["a"] = raw(a[f]);
@@ -45,9 +48,18 @@ std::string explain_pair(const Profile& profile, const std::vector<RawValue>& a,
             jf["level"] = l.name;
             jf["m"] = l.m;
             jf["u"] = l.u;
-            jf["weight"] = scorer.level_weight(f, level);
+            std::size_t given = profile.fields.size();
+            const double correction = scorer.interaction_correction(f, levels.data(), weight, &given);
+            if (given < profile.fields.size()) {
+                // The weight once `given` agrees (Interaction): the u among non-matches agreeing on it.
+                jf["given"] = profile.fields[given].name;
+                jf["weight_alone"] = weight;
+                weight += correction;
+                jf["u_given"] = l.m / std::exp2(weight);
+            }
+            jf["weight"] = weight;
         }
-        total += scorer.level_weight(f, level);
+        total += weight;
         fields.push_back(jf);
     }
     json out = json::object();

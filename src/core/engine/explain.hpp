@@ -16,7 +16,9 @@ namespace usermatch::engine {
 // Returns a JSON object (text):
 // {"fields":[{"name","a","b","normalized_a","normalized_b","level","m","u","weight"}...],
 //  "prior","prior_weight","match_weight","match_probability","threshold","is_match"}
-// A NULL side gives level "null", m and u null, weight 0.
+// A NULL side gives level "null", m and u null, weight 0. Where an interaction lowers a field's
+// weight (Interaction), the field also has "given" (the field that agrees), "u_given" and
+// "weight_alone" (its weight without the interaction).
 std::string explain_pair(const Profile& profile, const std::vector<RawValue>& a, const std::vector<RawValue>& b,
                          std::size_t population = 0);
 

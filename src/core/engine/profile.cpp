@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace usermatch::engine {
@@ -165,7 +166,7 @@ public:
             return;
         }
         static const char* const kKeys[] = {"id", "fields", "blocking", "threshold", "max_block_size",
-                                            "prior", "max_cluster_size"};
+                                            "prior", "max_cluster_size", "interactions"};
         unknown_keys(doc, "$", kKeys, std::size(kKeys));
         id(doc);
         fields(doc);
@@ -177,6 +178,7 @@ public:
             profile.max_block_size = positive(doc["max_block_size"], "$.max_block_size", 2, 5000);
         if (doc.contains("max_cluster_size"))
             profile.max_cluster_size = positive(doc["max_cluster_size"], "$.max_cluster_size", 1, 100);
+        if (doc.contains("interactions")) interactions(doc["interactions"]);
     }
 
 private:
@@ -258,7 +260,9 @@ private:
             throw Error(ErrorCode::ProgramLimit,
                         "matching profile has " + std::to_string(arr.size()) + " fields; at most 64 are allowed",
                         "Specs of more than " + std::to_string(kMaxFieldsExamined) + " fields are refused without validation.");
-        if (arr.size() > 64) add("$.fields", "has " + std::to_string(arr.size()) + " fields; at most 64 are allowed");
+        if (arr.size() > kMaxFields)
+            add("$.fields", "has " + std::to_string(arr.size()) + " fields; at most " + std::to_string(kMaxFields) +
+                                " are allowed");
         for (std::size_t i = 0; i < arr.size(); ++i) field(arr[i], "$.fields[" + std::to_string(i) + "]");
         // Region columns become extra source columns, each read once, after the fields' values.
         for (Field& f : profile.fields) {
@@ -557,6 +561,78 @@ private:
         }
     }
 
+    // [{"field": "city", "given": "phone", "u": {"exact": 0.97}}, ...]: see Interaction.
+    void interactions(const json& list) {
+        if (!list.is_array()) {
+            add("$.interactions", "must be an array of {\"field\", \"given\", \"u\"} objects");
+            return;
+        }
+        const std::size_t nf = profile.fields.size();
+        if (nf == 0 || nf > kMaxFields) return;  // the fields' own problems are reported
+        if (list.size() > nf * (nf - 1)) {
+            add("$.interactions", "has " + std::to_string(list.size()) + " entries; at most one per ordered pair of fields");
+            return;
+        }
+        std::unordered_map<std::string, std::size_t> index;
+        for (std::size_t f = 0; f < nf; ++f) index.emplace(profile.fields[f].name, f);
+        auto field_index = [&](const json& obj, const char* key, const std::string& path) -> std::optional<std::size_t> {
+            if (!obj.contains(key) || !obj[key].is_string()) {
+                add(path + "." + key, "must name a field");
+                return std::nullopt;
+            }
+            const std::string name = obj[key].get<std::string>();
+            if (auto it = index.find(name); it != index.end()) return it->second;
+            add(path + "." + key, in_quotes(name) + " names no field");
+            return std::nullopt;
+        };
+        std::unordered_map<std::size_t, std::size_t> seen;  // field * nf + given -> entry
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            const std::string ip = "$.interactions[" + std::to_string(i) + "]";
+            const json& obj = list[i];
+            if (!obj.is_object()) {
+                add(ip, "must be an object {\"field\", \"given\", \"u\"}");
+                continue;
+            }
+            static const char* const kInteractionKeys[] = {"field", "given", "u"};
+            unknown_keys(obj, ip, kInteractionKeys, std::size(kInteractionKeys));
+            const auto f = field_index(obj, "field", ip), g = field_index(obj, "given", ip);
+            if (!f || !g) continue;
+            if (*f == *g) {
+                add(ip + ".given", "must be another field than \"field\"");
+                continue;
+            }
+            if (auto [it, fresh] = seen.emplace(*f * nf + *g, i); !fresh) {
+                add(ip, "repeats $.interactions[" + std::to_string(it->second) + "] (the same field and given)");
+                continue;
+            }
+            const auto& levels = profile.fields[*f].levels;
+            if (levels.empty() || profile.fields[*g].levels.empty()) continue;  // the field's own problem is reported
+            if (profile.fields[*g].levels.size() < 2) {
+                add(ip + ".given", in_quotes(profile.fields[*g].name) + " has only the \"else\" level: it never agrees");
+                continue;
+            }
+            Interaction in;
+            in.field = *f;
+            in.given = *g;
+            in.u.assign(levels.size(), 0.0);
+            if (!obj.contains("u") || !obj["u"].is_object() || obj["u"].empty()) {
+                add(ip + ".u", "must be a non-empty object from level names to probabilities");
+                continue;
+            }
+            for (const auto& [name, value] : obj["u"].items()) {
+                const std::string lp = ip + ".u." + name;
+                std::size_t l = 0;
+                while (l + 1 < levels.size() && levels[l].name != name) ++l;
+                if (l + 1 >= levels.size()) {
+                    add(lp, "names no level of " + in_quotes(profile.fields[*f].name) + " before \"else\"");
+                    continue;
+                }
+                in.u[l] = probability(value, lp, 0.0);
+            }
+            profile.interactions.push_back(std::move(in));
+        }
+    }
+
     std::optional<BlockingKey> blocking_key(const std::string& text, const std::string& path) {
         std::string field = text, transform;
         auto dot = text.find('.');
@@ -710,6 +786,19 @@ std::string profile_to_json(const Profile& p) {
     doc["max_block_size"] = p.max_block_size;
     if (p.prior) doc["prior"] = *p.prior;
     doc["max_cluster_size"] = p.max_cluster_size;
+    if (!p.interactions.empty()) {
+        json list = json::array();
+        for (const Interaction& in : p.interactions) {
+            if (in.field >= p.fields.size() || in.given >= p.fields.size()) continue;
+            const auto& levels = p.fields[in.field].levels;
+            json u = json::object();
+            for (std::size_t l = 0; l + 1 < levels.size() && l < in.u.size(); ++l)  // never "else"
+                if (in.u[l] > 0) u[levels[l].name] = in.u[l];
+            if (u.empty()) continue;
+            list.push_back({{"field", p.fields[in.field].name}, {"given", p.fields[in.given].name}, {"u", u}});
+        }
+        doc["interactions"] = list;
+    }
     // nlohmann::json keeps object keys sorted: the output is canonical.
     return doc.dump();
 }

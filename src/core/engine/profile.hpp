@@ -93,6 +93,19 @@ struct BlockingRule {
     std::size_t max_block_size = 0;
 };
 
+constexpr std::size_t kMaxFields = 64;  // fields a profile may have
+
+// Agreement on a contact or place that goes with agreement on a more selective field among
+// non-matches: household members who share a phone share its city and address too, so once the
+// phones agree, an agreeing city is no longer the 1-in-100 coincidence its u says. When `given` is
+// at its first level, `field` at level l weighs log2(m / u[l]) where u[l] > its own u (0: no change).
+// train estimates them ("interactions" in the spec).
+struct Interaction {
+    std::size_t field = 0;
+    std::size_t given = 0;
+    std::vector<double> u;  // per level of `field`
+};
+
 struct Profile {
     std::string id_column;
     std::vector<Field> fields;
@@ -112,6 +125,7 @@ struct Profile {
     // at run time (see effective_prior).
     std::optional<double> prior;
     std::size_t max_cluster_size = 100;
+    std::vector<Interaction> interactions;
 };
 
 // The block cap that applies to rule r: its own, else the profile's.

@@ -1,5 +1,7 @@
 #include "core/engine/scorer.hpp"
 
+#include "core/errors.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -8,6 +10,9 @@ namespace usermatch::engine {
 Scorer::Scorer(const Profile& profile, double prior, const TermFrequencies* tf)
     : profile_(profile), prior_weight_(std::log2(prior / (1 - prior))), tf_(tf) {
     const std::size_t nf = profile.fields.size();
+    if (nf > kMaxFields)  // the per-pair level arrays are on the stack
+        throw Error(ErrorCode::ProgramLimit, "matching profile has " + std::to_string(nf) + " fields; at most " +
+                                                 std::to_string(kMaxFields) + " are allowed");
     weights_.resize(nf);
     max_rest_.assign(nf + 1, 0.0);
     tf_exact_level_.assign(nf, -2);  // -2 never equals a level (levels >= 0, NULL is -1)
@@ -36,6 +41,16 @@ Scorer::Scorer(const Profile& profile, double prior, const TermFrequencies* tf)
         default: return 3;
         }
     };
+    interactions_.resize(nf);
+    for (const Interaction& in : profile.interactions) {
+        if (in.field >= nf || in.given >= nf) continue;
+        const auto& levels = profile.fields[in.field].levels;
+        std::vector<double> w(levels.size(), NAN);
+        for (std::size_t l = 0; l + 1 < levels.size() && l < in.u.size(); ++l)  // never "else"
+            if (in.u[l] > levels[l].u) w[l] = std::log2(levels[l].m / in.u[l]);
+        interactions_[in.field].emplace_back(in.given, std::move(w));
+        any_interaction_ = true;
+    }
     for (std::size_t f = 0; f < nf; ++f) order_.push_back(f);
     std::stable_sort(order_.begin(), order_.end(), [&](std::size_t x, std::size_t y) { return cost(x) < cost(y); });
     for (std::size_t k = nf; k-- > 0;) {
@@ -45,21 +60,53 @@ Scorer::Scorer(const Profile& profile, double prior, const TermFrequencies* tf)
     }
 }
 
+double Scorer::interaction_correction(std::size_t f, const int* levels, double plain, std::size_t* given) const {
+    double lowest = plain;
+    std::size_t by = weights_.size();
+    if (levels[f] >= 0)
+        for (const auto& [g, w] : interactions_[f]) {
+            // `given` at its first level, and a lower weight for the level `f` reached.
+            if (levels[g] != 0 || static_cast<std::size_t>(levels[f]) >= w.size()) continue;
+            const double x = w[static_cast<std::size_t>(levels[f])];
+            if (!std::isnan(x) && x < lowest) lowest = x, by = g;
+        }
+    if (given) *given = by;
+    return lowest - plain;
+}
+
+double Scorer::corrections(const int* levels, const double* plain) const {
+    double c = 0;
+    for (std::size_t f = 0; f < weights_.size(); ++f)
+        if (!interactions_[f].empty()) c += interaction_correction(f, levels, plain[f]);
+    return c;
+}
+
 double Scorer::weight(const RecordStore& L, std::size_t a, const RecordStore& R, std::size_t b) const {
     double w = prior_weight_;
-    for (std::size_t f = 0; f < weights_.size(); ++f)
-        w += field_weight(f, compare_field(profile_.fields[f], f, L, a, R, b), R, b);
-    return w;
+    const std::size_t nf = weights_.size();
+    int levels[kMaxFields];
+    double plain[kMaxFields];
+    for (std::size_t f = 0; f < nf; ++f) {
+        levels[f] = compare_field(profile_.fields[f], f, L, a, R, b);
+        plain[f] = field_weight(f, levels[f], R, b);
+        w += plain[f];
+    }
+    return any_interaction_ ? w + corrections(levels, plain) : w;
 }
 
 bool Scorer::weight_at_least(const RecordStore& L, std::size_t a, const RecordStore& R, std::size_t b,
                              double min_weight, double& out) const {
     double w = prior_weight_;
+    int levels[kMaxFields];
+    double plain[kMaxFields];
     for (std::size_t k = 0; k < order_.size(); ++k) {
         if (w + max_rest_[k] < min_weight) return false;
         const std::size_t f = order_[k];
-        w += field_weight(f, compare_field(profile_.fields[f], f, L, a, R, b), R, b);
+        levels[f] = compare_field(profile_.fields[f], f, L, a, R, b);
+        plain[f] = field_weight(f, levels[f], R, b);
+        w += plain[f];
     }
+    if (any_interaction_) w += corrections(levels, plain);
     out = w;
     return w >= min_weight;
 }

@@ -37,6 +37,11 @@ public:
     bool weight_at_least(const RecordStore& L, std::size_t a, const RecordStore& R, std::size_t b, double min_weight,
                          double& weight) const;
 
+    // The profile's interactions (Interaction): with every field's level known (`levels`, one per
+    // field), how much lower field f's weight `plain` (at `levels[f]`) is, and the field it is
+    // given; 0 and nf when none applies. Never positive, so the pruning bound stays valid.
+    double interaction_correction(std::size_t f, const int* levels, double plain, std::size_t* given = nullptr) const;
+
     static double probability(double weight);
     static double weight_for_probability(double probability);
 
@@ -48,6 +53,10 @@ private:
     std::vector<int> tf_exact_level_;  // per field: the level whose weight tf adjusts, or -2 (none)
     std::vector<std::size_t> order_;  // fields by comparison cost, cheapest first (for pruning)
     std::vector<double> max_rest_;    // max_rest_[k]: the largest weight fields order_[k..] can still add
+    // Per field: its interactions as (given field, weight per level: log2(m / u_given), NaN = none).
+    std::vector<std::vector<std::pair<std::size_t, std::vector<double>>>> interactions_;
+    bool any_interaction_ = false;
+    double corrections(const int* levels, const double* plain) const;
 };
 
 }  // namespace usermatch::engine

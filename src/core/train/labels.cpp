@@ -56,6 +56,9 @@ LabelResult train_labels(const engine::Profile& profile, const engine::RecordSto
     const std::size_t nf = profile.fields.size();
     LabelResult out;
     out.profile = profile;
+    // Interactions belong to the m/u train estimated them with; labels give new ones.
+    const bool had_interactions = !out.profile.interactions.empty();
+    out.profile.interactions.clear();
     // Level of every field for every usable label.
     struct Row {
         std::size_t a, b;
@@ -102,6 +105,7 @@ LabelResult train_labels(const engine::Profile& profile, const engine::RecordSto
     out.profile.threshold = out.choice.threshold;
     out.profile.threshold_auto = out.profile.threshold_resolved = false;  // chosen from labels, not "auto"
     if (!out.choice.target_reached) warnings.push_back("target precision not reached by any threshold; chose max F1");
+    if (had_interactions) warnings.push_back("the profile's interactions dropped: they belong to the weights train estimated");
     const CurvePoint& best = out.choice.curve[out.choice.chosen];
     nlohmann::json s = {{"matches", out.matches}, {"non_matches", out.non_matches}, {"unknown_ids", out.unknown_ids},
                         {"u_estimated", out.u_estimated}, {"threshold", out.choice.threshold},
