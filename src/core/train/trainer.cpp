@@ -107,8 +107,8 @@ bool identity_attribute(engine::FieldType t) {
 // share (names, dates, ID numbers; weight < 0), the share
 // at each agreeing level of b. Where that share is at least kMinInteractionLift times b's u and
 // kMinInteractionNonMatches such pairs have b, it becomes b's u given a (at most b's m). The
-// realistic generator's households: among non-matches sharing a phone, 97% share the city (u 0.012)
-// and 68% the address (u 0.0001); an independent model added those 6 + 13 bits to a household
+// realistic generator's households: among non-matches sharing a phone, 94% share the city (u 0.012)
+// and 64% the address (u 0.0001); an independent model added those 6 + 13 bits to a household
 // member's record and made 503 of its 776 false matches. Only household contacts are given fields:
 // with any single-key rule, splink_historical_50k's birth place given its (place-derived) postcode
 // and FEBRL3's street number given a birth date were damped too, and their trained F1 fell (0.846
