@@ -56,7 +56,7 @@ LabelResult train_labels(const engine::Profile& profile, const engine::RecordSto
     const std::size_t nf = profile.fields.size();
     LabelResult out;
     out.profile = profile;
-    // Interactions belong to the m/u train estimated them with; labels give new ones.
+    // Interactions belong to the m/u train estimated them with, which the labels replace.
     const bool had_interactions = !out.profile.interactions.empty();
     out.profile.interactions.clear();
     // Level of every field for every usable label.

@@ -98,21 +98,21 @@ bool identity_attribute(engine::FieldType t) {
     return t == engine::FieldType::Date || t == engine::FieldType::IdNumber;
 }
 
-// Interactions (engine::Interaction), estimated on the candidate pairs. For a contact a household
-// shares (a phone, an e-mail, a street address) with a blocking rule of its own plain key (so every
-// pair agreeing on it is a candidate), and a contact
-// or place b that agrees by chance more often than a (phone, e-mail, text, code fields; names,
-// dates and ID numbers are what tells people apart and are left alone): among the candidate pairs
-// at a's first level that the model calls non-matches on a and the evidence a household does not
-// share (names, dates, ID numbers; weight < 0), the share
-// at each agreeing level of b. Where that share is at least kMinInteractionLift times b's u and
-// kMinInteractionNonMatches such pairs have b, it becomes b's u given a (at most b's m). The
-// realistic generator's households: among non-matches sharing a phone, 94% share the city (u 0.012)
-// and 64% the address (u 0.0001); an independent model added those 6 + 13 bits to a household
-// member's record and made 503 of its 776 false matches. Only household contacts are given fields:
-// with any single-key rule, splink_historical_50k's birth place given its (place-derived) postcode
-// and FEBRL3's street number given a birth date were damped too, and their trained F1 fell (0.846
-// -> 0.837, 0.9980 -> 0.9978); places that follow each other are the correlated-field damping's.
+// Interactions (engine::Interaction), estimated on the candidate pairs. The given field a is a
+// contact a household shares (a phone, an e-mail, a street address) with a blocking rule of its
+// own plain key, so that every pair agreeing on it is a candidate. The field b is a contact or
+// place (phone, e-mail, text, code, number) that agrees by chance more often than a; names, dates
+// and ID numbers tell people apart and are left alone. Among the candidate pairs at a's first
+// level that the model calls non-matches on a, names, dates and ID numbers (weight < 0), the share
+// at each agreeing level of b becomes b's u given a (at most b's m), where it is at least
+// kMinInteractionLift times b's u and kMinInteractionNonMatches such pairs have b.
+// The realistic generator's households: among non-matches sharing a phone, 94% share the city
+// (u 0.012) and 64% the address (u 0.0001); independent weights added those 6 + 13 bits to a
+// household member's record and made 503 of the trained model's 776 false matches. Only household
+// contacts are given fields: with any single-key rule, splink_historical_50k's birth place given
+// its (place-derived) postcode and FEBRL3's street number given a birth date were damped too, and
+// their trained F1 fell (0.846 -> 0.837, 0.9980 -> 0.9978); places that follow each other are the
+// correlated-field damping's (dampen_correlated).
 constexpr double kMinInteractionLift = 2;
 constexpr double kMinInteractionNonMatches = 20;
 
