@@ -128,10 +128,6 @@ json estimate_interactions(Profile& p, const std::vector<const ComparisonVectors
     std::vector<bool> given(nf, false);
     for (const auto& rule : p.blocking)
         if (rule.keys.size() == 1 && rule.keys[0].transform == engine::Transform::None) given[rule.keys[0].field] = true;
-    auto contact = [](engine::FieldType t) {
-        return t == engine::FieldType::Phone || t == engine::FieldType::Email || t == engine::FieldType::Text ||
-               t == engine::FieldType::Exact || t == engine::FieldType::Number;
-    };
     // What a household shares: a phone, an e-mail address, a street address.
     auto shared_contact = [](const engine::Field& f) {
         return f.type == engine::FieldType::Phone || f.type == engine::FieldType::Email ||
@@ -139,27 +135,30 @@ json estimate_interactions(Profile& p, const std::vector<const ComparisonVectors
     };
     for (std::size_t a = 0; a < nf; ++a) {
         if (!given[a] || !shared_contact(p.fields[a]) || p.fields[a].levels.size() < 2) continue;
+        if (keep_going && !keep_going()) throw Error(ErrorCode::QueryCanceled, "canceling statement due to user request");
+        // The pairs at a's first level that a and what a household does not share (names, dates, ID
+        // numbers: stable_attribute) call non-matches. Counting the other contacts would call the
+        // pairs that share a phone and an address matches and leave the most household-like out.
+        std::vector<std::pair<const std::int8_t*, double>> non_matches;  // vector, pairs
+        for (const ComparisonVectors* set : sets)
+            for (std::size_t k = 0; k < set->distinct(); ++k) {
+                const std::int8_t* v = set->vector(k);
+                if (v[a] != 0) continue;
+                double identity = prior_w;
+                for (std::size_t f = 0; f < nf; ++f)
+                    if ((f == a || stable_attribute(p.fields[f].type)) && v[f] >= 0)
+                        identity += w[f][static_cast<std::size_t>(v[f])];
+                if (identity < 0) non_matches.emplace_back(v, set->count(k));
+            }
         for (std::size_t b = 0; b < nf; ++b) {
             const auto& levels = p.fields[b].levels;
-            if (b == a || !contact(p.fields[b].type) || levels.size() < 2 || !(levels[0].u > p.fields[a].levels[0].u))
+            if (b == a || stable_attribute(p.fields[b].type) || levels.size() < 2 ||
+                !(levels[0].u > p.fields[a].levels[0].u))
                 continue;
-            if (keep_going && !keep_going()) throw Error(ErrorCode::QueryCanceled, "canceling statement due to user request");
             std::vector<double> at(levels.size(), 0);
             double n = 0;
-            for (const ComparisonVectors* set : sets)
-                for (std::size_t k = 0; k < set->distinct(); ++k) {
-                    const std::int8_t* v = set->vector(k);
-                    if (v[a] != 0 || v[b] < 0) continue;
-                    // A non-match by the evidence a household does not share: a, names, dates, ID
-                    // numbers. Counting the other contacts would call the pairs that share a phone
-                    // and an address matches and leave the most household-like pairs out.
-                    double identity = prior_w;
-                    for (std::size_t f = 0; f < nf; ++f)
-                        if ((f == a || !contact(p.fields[f].type)) && v[f] >= 0) identity += w[f][static_cast<std::size_t>(v[f])];
-                    if (identity >= 0) continue;
-                    at[static_cast<std::size_t>(v[b])] += set->count(k);
-                    n += set->count(k);
-                }
+            for (const auto& [v, count] : non_matches)
+                if (v[b] >= 0) at[static_cast<std::size_t>(v[b])] += count, n += count;
             if (n < kMinInteractionNonMatches) continue;
             engine::Interaction in;
             in.field = b;
